@@ -1,0 +1,17 @@
+//! opimp: measuring the optimization and impact of trained policies.
+//!
+//! The science core (no web, no burn): the study's [`sequence`], the
+//! split-history [`measure`]s, [`policy`] scripts, the misalignment
+//! [`taxonomy`] and [`differential`] optimization. Everything here builds
+//! natively and for `wasm32-unknown-unknown`.
+
+pub mod differential;
+pub mod linalg;
+pub mod measure;
+pub mod policy;
+pub mod rng;
+pub mod sequence;
+pub mod taxonomy;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
