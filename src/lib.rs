@@ -8,10 +8,12 @@
 pub mod differential;
 pub mod linalg;
 pub mod measure;
+pub mod model;
 pub mod policy;
 pub mod rng;
 pub mod sequence;
 pub mod taxonomy;
+pub mod train;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
