@@ -30,6 +30,79 @@ enum Command {
     /// Monte Carlo.
     #[command(allow_negative_numbers = true)]
     Differential(DifferentialArgs),
+    /// Pretrain, fine-tune and measure one model; print the results.
+    #[command(allow_negative_numbers = true)]
+    Train(TrainArgs),
+    /// Run a whole study (a preset or a config file) on every core and write
+    /// the results JSON the page imports. Re-running resumes.
+    #[command(allow_negative_numbers = true)]
+    Sweep(SweepArgs),
+    /// Convert a results JSON file to CSV (one row per model and per
+    /// scripted policy).
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+struct TrainArgs {
+    /// Model size: s (18,832 parameters), m (54,448), l (154,768), xl (403,472).
+    #[arg(long, default_value = "s")]
+    size: String,
+    /// Model seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Task: n2, n4, n6 or a list of outcomes such as 0,2,4,6.
+    #[arg(long, default_value = "n4")]
+    task: String,
+    /// Start from a preset's settings (default: the paper's).
+    #[arg(long, default_value = "paper")]
+    preset: String,
+    /// Pretraining steps (overrides the preset).
+    #[arg(long)]
+    steps: Option<usize>,
+    /// RL steps (overrides the preset).
+    #[arg(long)]
+    rl_steps: Option<usize>,
+    /// Measure on this many histories (overrides the preset).
+    #[arg(long)]
+    eval_histories: Option<usize>,
+    /// Print the results as JSON (the format `sweep` writes).
+    #[arg(long)]
+    json: bool,
+    /// Also save the fine-tuned model as a checkpoint file.
+    #[arg(long)]
+    save_model: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct SweepArgs {
+    /// A preset: quick, paper, scaling, cross, impact, self.
+    #[arg(long, conflicts_with = "config")]
+    preset: Option<String>,
+    /// An experiment config as JSON (see `opimp sweep --print-config`).
+    #[arg(long)]
+    config: Option<String>,
+    /// Where to write the results JSON (rewritten after every model).
+    #[arg(long)]
+    out: Option<String>,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Overwrite an existing results file of a different experiment.
+    #[arg(long)]
+    force: bool,
+    /// Print the experiment config as JSON and exit.
+    #[arg(long)]
+    print_config: bool,
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// A results JSON file (from `opimp sweep`, `opimp train --json` or the page).
+    #[arg(long)]
+    results: String,
+    /// Write CSV here instead of standard output.
+    #[arg(long)]
+    out: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -139,8 +212,12 @@ pub fn main() -> i32 {
         Command::Generate(a) => generate(a),
         Command::Measure(a) => measure(a),
         Command::Differential(a) => differential(a),
+        Command::Train(a) => crate::cli_train::train(a.size, a.seed, a.task, a.preset, a.steps, a.rl_steps, a.eval_histories, a.json, a.save_model),
+        Command::Sweep(a) => crate::cli_train::sweep(a.preset, a.config, a.out, a.threads, a.force, a.print_config),
+        Command::Export(a) => crate::cli_train::export(a.results, a.out),
     };
     match result {
+        Ok(text) if text.is_empty() => 0,
         Ok(text) => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (opimp ... | head) is not an error worth a panic.

@@ -6,6 +6,7 @@
 //! natively and for `wasm32-unknown-unknown`.
 
 pub mod differential;
+pub mod experiment;
 pub mod linalg;
 pub mod measure;
 pub mod model;
@@ -17,3 +18,5 @@ pub mod train;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli_train;

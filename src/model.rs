@@ -247,6 +247,19 @@ impl Model {
     }
 }
 
+/// The CPU device the lab trains on: burn's pure-Rust `flex` backend, which
+/// was faster than `ndarray` at every size natively and in the browser (see
+/// BENCHMARKS.md).
+pub fn cpu_device() -> Device {
+    Device::flex()
+}
+
+/// The deprecated `ndarray` device, kept for the speed comparison.
+#[allow(deprecated)]
+pub fn ndarray_device() -> Device {
+    Device::ndarray()
+}
+
 /// Windows as an int tensor [B, T].
 pub fn tokens_tensor(windows: &[Vec<u8>], device: &Device) -> Tensor<2, Int> {
     let t = windows[0].len();
@@ -260,13 +273,71 @@ pub fn tokens_tensor(windows: &[Vec<u8>], device: &Device) -> Tensor<2, Int> {
     Tensor::from_data(TensorData::new(flat, [windows.len(), t]), device)
 }
 
+/// What a checkpoint file says about its model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointHeader {
+    /// Always `opimp-checkpoint`.
+    pub format: String,
+    /// Format version.
+    pub version: u32,
+    /// Size name (`s`, `m`, `l`, `xl`) or `custom`.
+    pub size: String,
+    /// The model's shape.
+    pub config: ModelConfig,
+    /// Free-form description (seed, task, phase).
+    pub note: String,
+}
+
+const CHECKPOINT_MAGIC: &[u8; 8] = b"OPIMPCK1";
+
+/// Saves a model as bytes: the magic `OPIMPCK1`, the header's length (u32,
+/// little-endian), the header as JSON, then burn's record of the weights.
+pub fn save_checkpoint(model: &Model, header: &CheckpointHeader) -> Result<Vec<u8>, String> {
+    let record = model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| format!("cannot serialise the weights: {e:?}"))?;
+    let head = serde_json::to_vec(header).map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(12 + head.len() + record.len());
+    out.extend_from_slice(CHECKPOINT_MAGIC);
+    out.extend_from_slice(&(head.len() as u32).to_le_bytes());
+    out.extend_from_slice(&head);
+    out.extend_from_slice(&record);
+    Ok(out)
+}
+
+/// Loads a checkpoint onto `device`, refusing anything that is not one.
+pub fn load_checkpoint(bytes: &[u8], device: &Device) -> Result<(CheckpointHeader, Model), String> {
+    if bytes.len() < 12 || &bytes[..8] != CHECKPOINT_MAGIC {
+        return Err("not an opimp checkpoint (bad magic bytes)".into());
+    }
+    let n = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
+    let head = bytes
+        .get(12..12 + n)
+        .ok_or("truncated checkpoint (header cut short)")?;
+    let header: CheckpointHeader =
+        serde_json::from_slice(head).map_err(|e| format!("bad checkpoint header: {e}"))?;
+    header.config.check()?;
+    let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(
+        bytes[12 + n..].to_vec(),
+    ))
+    .map_err(|e| format!("bad checkpoint weights: {e:?}"))?;
+    let model = header
+        .config
+        .init(0, device)
+        .try_load_record(record)
+        .map_err(|e| format!("checkpoint weights do not fit the model: {e:?}"))?;
+    Ok((header, model))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn param_counts_match_the_built_models() {
-        let device = Device::ndarray();
+        let device = cpu_device();
         for name in SIZES {
             let cfg = ModelConfig::preset(name).unwrap();
             let model = cfg.init(1, &device);
@@ -274,5 +345,28 @@ mod tests {
         }
         assert_eq!(ModelConfig::preset("s").unwrap().param_count(), 18_832);
         assert_eq!(ModelConfig::preset("xl").unwrap().param_count(), 403_472);
+    }
+
+    #[test]
+    fn checkpoints_round_trip() {
+        let device = cpu_device();
+        let cfg = ModelConfig::preset("s").unwrap();
+        let model = cfg.init(5, &device);
+        let header = CheckpointHeader {
+            format: "opimp-checkpoint".into(),
+            version: 1,
+            size: "s".into(),
+            config: cfg.clone(),
+            note: "test".into(),
+        };
+        let bytes = save_checkpoint(&model, &header).unwrap();
+        let (h, loaded) = load_checkpoint(&bytes, &device).unwrap();
+        assert_eq!(h, header);
+        let windows = vec![crate::sequence::generate(20, 3, 0.02)];
+        assert_eq!(model.logits(&windows, &device), loaded.logits(&windows, &device));
+        assert!(load_checkpoint(b"garbage", &device).is_err());
+        assert!(load_checkpoint(&bytes[..bytes.len() / 2], &device).is_err());
+        let other = cfg.init(6, &device);
+        assert_ne!(model.logits(&windows, &device), other.logits(&windows, &device));
     }
 }
