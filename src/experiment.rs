@@ -225,6 +225,25 @@ impl ExperimentConfig {
         }
     }
 
+    /// Work of one job in units of one smallest-model pretraining step: an
+    /// RL step (RL plus maintenance) counts two, larger sizes their
+    /// [`step_cost`](Self::step_cost).
+    pub fn job_units(&self, size: &str) -> f64 {
+        Self::step_cost(size) * (self.pretrain.steps + 2 * self.tasks.len() * self.rl.steps) as f64
+    }
+
+    /// Work done after `done` of a job's steps (as [`Event::Step`] counts
+    /// them), in the units of [`job_units`](Self::job_units).
+    pub fn units_done(&self, size: &str, done: usize) -> f64 {
+        let pre = done.min(self.pretrain.steps);
+        Self::step_cost(size) * (pre + 2 * (done - pre)) as f64
+    }
+
+    /// Work of the whole experiment in the same units.
+    pub fn total_units(&self) -> f64 {
+        self.jobs().iter().map(|j| self.job_units(&j.size)).sum()
+    }
+
     /// The data every job of this experiment shares.
     pub fn data(&self) -> Data {
         Data::new(&self.pretrain, self.eval_histories, self.eps, self.seed)

@@ -11,8 +11,10 @@ pub mod linalg;
 pub mod measure;
 pub mod model;
 pub mod policy;
+pub mod protocol;
 pub mod rng;
 pub mod sequence;
+pub mod share;
 pub mod taxonomy;
 pub mod train;
 
@@ -20,3 +22,6 @@ pub mod train;
 pub mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli_train;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,11 @@
+//! The training worker: a Web Worker that runs experiment jobs (wasm only).
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    opimp::web::worker::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("the worker binary runs in a browser Web Worker; build it with trunk");
+}
