@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Sets up what the tests need (only what is missing) and runs every test:
-# the native science core and CLI tests.
+#   1. native: the science core, the CLI end to end, training (cargo test);
+#   2. browser: wasm-bindgen tests in headless Chromium (wasm-pack test);
+#   3. end to end: the page built by Trunk, served on loopback, driven in
+#      headless Chromium through chromedriver (tests/e2e.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh test
-echo "== native tests (cargo test)"
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
+
+echo "== 1/3 native tests (cargo test)"
 cargo test --locked
+
+echo "== 2/3 browser tests (wasm-pack test --headless --chrome)"
+wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --locked --test web
+
+echo "== 3/3 end-to-end test (trunk build, headless Chromium)"
+python3 tests/e2e.py

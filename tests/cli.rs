@@ -1,6 +1,7 @@
 //! End-to-end tests of the `opimp` command line: outputs checked against an
 //! independent, literal implementation of SCIENCE.md §4, and every error path
 //! gives one line on stderr and exit code 2.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

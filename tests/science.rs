@@ -1,5 +1,6 @@
 //! The invariants of SCIENCE.md §4 and §5 as property tests, and statistical
 //! checks of the sequence and the Monte Carlo estimators.
+#![cfg(not(target_arch = "wasm32"))]
 
 use opimp::differential::{self, Linear, McSettings};
 use opimp::measure::{

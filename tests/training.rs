@@ -1,6 +1,7 @@
 //! The models learn: short pretraining and RL runs, determinism, the network
 //! as a policy and as a world model in the estimators, and the experiment's
 //! results format.
+#![cfg(not(target_arch = "wasm32"))]
 
 use opimp::experiment::{self, ExperimentConfig, Job, Results};
 use opimp::measure::{self, OutcomeModel, Policy, SequenceRule};
