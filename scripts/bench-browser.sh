@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh test
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 export WASM_BINDGEN_TEST_TIMEOUT=900
-wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --locked --test browser_bench 2>&1 | tee target/browser-bench.log | grep -E "BENCH|test result"
+wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --locked --test browser_bench -- --nocapture 2>&1 | tee target/browser-bench.log | grep -E "BENCH|test result"

@@ -762,10 +762,10 @@ pub fn measure_model(
     let tasks = scored_tasks(&[task]);
     let (m, scores) = scores(&table, &tasks);
     let self_model = NetworkOutcome { model, device };
-    let self_table = Table::new(hs, actions, &self_model);
+    let self_table = Table::new(hs, actions.clone(), &self_model);
     let self_m = measure::split_history_from_table(&self_table, task);
     let against = |c: Comparison<'_>| {
-        let r = measure::against(hs, &policy, &rule, task, c);
+        let r = measure::against_actions(hs, actions.clone(), &rule, task, c);
         OpImp {
             op: r.op,
             imp: r.imp,

@@ -308,7 +308,18 @@ pub fn against(
     g: SuccessSet,
     comparison: Comparison<'_>,
 ) -> Measures {
-    let mut table = Table::new(histories, policy.actions(histories), model);
+    against_actions(histories, policy.actions(histories), model, g, comparison)
+}
+
+/// [`against`] for a policy whose actions on `histories` are already known.
+pub fn against_actions(
+    histories: &[Vec<u8>],
+    actions: Vec<u8>,
+    model: &dyn OutcomeModel,
+    g: SuccessSet,
+    comparison: Comparison<'_>,
+) -> Measures {
+    let mut table = Table::new(histories, actions, model);
     let f = table.optimized_future();
     let cmp: Dist = match comparison {
         Comparison::Fixed(a) => {
