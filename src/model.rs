@@ -1,7 +1,8 @@
 //! The study's model (SCIENCE.md §2): an encoder-only transformer that reads
 //! the previous 20 tokens and gives logits over the 16 tokens for the next.
 //!
-//! Pre-norm blocks with one fused Q/K/V projection; token and learned
+//! Pre-norm blocks with one fused Q/K/V projection and a ReLU feed-forward
+//! (PyTorch's default); token and learned
 //! position embeddings; a final layer norm and a linear head. Only the last
 //! position's output is used, so the final block computes its query, its
 //! attention and its feed-forward for that position alone (keys and values
@@ -17,7 +18,7 @@ use crate::rng::Rng;
 use crate::sequence::{CONTEXT, VOCAB};
 use burn::module::{Module, Param};
 use burn::nn::{Embedding, LayerNorm, LayerNormConfig, Linear};
-use burn::tensor::activation::{gelu, softmax};
+use burn::tensor::activation::{relu, softmax};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
@@ -174,9 +175,17 @@ fn dropout<const D: usize>(x: Tensor<D>, rate: f64, rng: Option<&mut Rng>) -> Te
     let n: usize = dims.iter().product();
     let keep = 1.0 - rate;
     let scale = (1.0 / keep) as f32;
-    let mask: Vec<f32> = (0..n)
-        .map(|_| if rng.next_f64() < keep { scale } else { 0.0 })
-        .collect();
+    // Two 32-bit draws from each 64-bit one: a unit kept when its draw is
+    // below keep · 2^32.
+    let threshold = (keep * 4_294_967_296.0) as u64;
+    let mut mask = Vec::with_capacity(n + 1);
+    while mask.len() < n {
+        let r = rng.next_u64();
+        for half in [r & 0xFFFF_FFFF, r >> 32] {
+            mask.push(if half < threshold { scale } else { 0.0 });
+        }
+    }
+    mask.truncate(n);
     let mask = Tensor::<D>::from_data(TensorData::new(mask, dims), &x.device());
     x * mask
 }
@@ -207,11 +216,13 @@ impl Block {
         let k = heads(qkv.clone().slice([0..b, 0..t, d..2 * d]), t);
         let v = heads(qkv.slice([0..b, 0..t, 2 * d..3 * d]), t);
         let q = heads(q, tq);
-        let scores = q.matmul(k.swap_dims(2, 3)) * (1.0 / (dh as f64).sqrt()); // [B, H, tq, T]
+        // Scale the (smaller) query rather than the scores.
+        let q = q * (1.0 / (dh as f64).sqrt());
+        let scores = q.matmul(k.swap_dims(2, 3)); // [B, H, tq, T]
         let att = softmax(scores, 3).matmul(v); // [B, H, tq, dh]
         let att = att.swap_dims(1, 2).reshape([b, tq, d]); // [B, tq, d]
         let x = x_res + dropout(self.proj.forward(att), rate, rng.as_deref_mut());
-        let h = self.ff2.forward(gelu(self.ff1.forward(self.norm2.forward(x.clone()))));
+        let h = self.ff2.forward(relu(self.ff1.forward(self.norm2.forward(x.clone()))));
         x + dropout(h, rate, rng)
     }
 }
@@ -223,8 +234,9 @@ impl Model {
         let [b, t] = tokens.dims();
         let d = self.positions.dims()[1];
         let pos = self.positions.val().slice([0..t, 0..d]).unsqueeze::<3>(); // [1, T, d]
+        // As in PyTorch's encoder layers, dropout acts inside the blocks (on
+        // the attention and feed-forward outputs), not on the embeddings.
         let mut x = self.tokens.forward(tokens) + pos; // [B, T, d]
-        x = dropout(x, self.dropout, rng.as_deref_mut());
         let n = self.blocks.len();
         for (i, block) in self.blocks.iter().enumerate() {
             x = block.forward(x, self.n_heads, self.dropout, rng.as_deref_mut(), i + 1 == n);

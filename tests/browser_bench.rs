@@ -38,3 +38,53 @@ fn training_step_per_size() {
         );
     }
 }
+
+fn time_op(name: &str, f: &dyn Fn()) {
+    for _ in 0..3 {
+        f();
+    }
+    let start = now_ms();
+    for _ in 0..30 {
+        f();
+    }
+    console_log!("OP {name}: {:.0} us", (now_ms() - start) * 1000.0 / 30.0);
+}
+
+#[wasm_bindgen_test]
+fn ops_of_the_small_model() {
+    use burn::tensor::{Distribution, Tensor};
+    let device = cpu_device();
+    for (m, k, n) in [(1280usize, 32usize, 96usize), (1280, 32, 32), (1280, 32, 64), (1280, 64, 32), (32, 1280, 96), (1280, 96, 32)] {
+        let a = Tensor::<2>::random([m, k], Distribution::Default, &device);
+        let b = Tensor::<2>::random([k, n], Distribution::Default, &device);
+        time_op(&format!("matmul [{m},{k}]x[{k},{n}]"), &|| {
+            let _ = a.clone().matmul(b.clone()).into_data();
+        });
+    }
+    let q = Tensor::<4>::random([64, 4, 20, 8], Distribution::Default, &device);
+    let k = Tensor::<4>::random([64, 4, 8, 20], Distribution::Default, &device);
+    time_op("attention matmul [64,4,20,8]x[64,4,8,20]", &|| {
+        let _ = q.clone().matmul(k.clone()).into_data();
+    });
+    let s = Tensor::<4>::random([64, 4, 20, 20], Distribution::Default, &device);
+    time_op("softmax [64,4,20,20]", &|| {
+        let _ = burn::tensor::activation::softmax(s.clone(), 3).into_data();
+    });
+    let x = Tensor::<3>::random([64, 20, 32], Distribution::Default, &device);
+    time_op("gelu [64,20,64]", &|| {
+        let _ = burn::tensor::activation::gelu(x.clone()).into_data();
+    });
+    time_op("add [64,20,32]", &|| {
+        let _ = (x.clone() + x.clone()).into_data();
+    });
+    time_op("swap+reshape [64,20,32]->[64,4,20,8]", &|| {
+        let _ = x.clone().reshape([64, 20, 4, 8]).swap_dims(1, 2).into_data();
+    });
+    let mut rng = opimp::rng::Rng::new(1);
+    let cell = std::cell::RefCell::new(&mut rng);
+    time_op("dropout mask 41k from the lab's RNG + upload", &|| {
+        let mut r = cell.borrow_mut();
+        let mask: Vec<f32> = (0..64 * 20 * 32).map(|_| if r.next_f64() < 0.9 { 1.1 } else { 0.0 }).collect();
+        let _ = Tensor::<3>::from_data(burn::tensor::TensorData::new(mask, [64, 20, 32]), &device);
+    });
+}
