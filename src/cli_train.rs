@@ -4,7 +4,7 @@
 
 use crate::cli::read_text;
 use crate::experiment::{self, Event, ExperimentConfig, Failure, Job, Results, run_job};
-use crate::model::{CheckpointHeader, ModelConfig, cpu_device, save_checkpoint};
+use crate::model::{ModelConfig, cpu_device};
 use crate::sequence::SuccessSet;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::VecDeque;
@@ -93,15 +93,8 @@ pub fn train(
         true
     };
     let mut checkpoint = Ok(Vec::new());
-    let mut keep = |g: SuccessSet, m: &crate::model::Model| {
-        let header = CheckpointHeader {
-            format: "opimp-checkpoint".into(),
-            version: 1,
-            size: size.clone(),
-            config: ModelConfig::preset(&size).expect("checked"),
-            note: format!("seed {seed}, fine-tuned on {g}"),
-        };
-        checkpoint = save_checkpoint(m, &header);
+    let mut keep = |g: SuccessSet, m: &crate::model::Model, pretrained: &crate::model::Model| {
+        checkpoint = experiment::trained_checkpoint(&config, &job, g, m, pretrained);
     };
     let models = run_job(&config, &job, &data, &device, &mut on, &mut keep)
         .map_err(|_| "cancelled".to_string())?;
@@ -226,7 +219,7 @@ pub fn sweep(
                 let Some(job) = queue.lock().expect("queue").pop_front() else { break };
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let mut on = |e: Event| tx.send((job.clone(), Some(e), None)).is_ok();
-                    run_job(&config, &job, &data, &device, &mut on, &mut |_, _| {})
+                    run_job(&config, &job, &data, &device, &mut on, &mut |_, _, _| {})
                 }));
                 let msg = match run {
                     Ok(Ok(_)) => None,

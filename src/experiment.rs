@@ -98,12 +98,12 @@ impl ExperimentConfig {
         let sizes = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match name {
             "quick" => {
-                c.pretrain.steps = 1500;
+                c.pretrain.steps = 1000;
                 c.pretrain.eval_every = 100;
                 c.pretrain.eval_windows = 500;
                 c.pretrain.train_tokens = 100_000;
                 c.pretrain.test_tokens = 20_000;
-                c.rl.steps = 500;
+                c.rl.steps = 400;
                 c.rl.eval_every = 50;
                 c.eval_histories = 500;
             }
@@ -628,14 +628,15 @@ pub struct Cancelled;
 /// Runs one job: pretrain, then fine-tune and measure on every task.
 /// `on` receives every event and returns false to cancel (the models
 /// finished so far have already been reported); `on_trained` receives each
-/// fine-tuned model (to keep a checkpoint) before it is measured.
+/// fine-tuned model and the pretrained model it started from (to keep a
+/// checkpoint) before it is measured.
 pub fn run_job(
     config: &ExperimentConfig,
     job: &Job,
     data: &Data,
     device: &Device,
     on: &mut dyn FnMut(Event) -> bool,
-    on_trained: &mut dyn FnMut(SuccessSet, &Model),
+    on_trained: &mut dyn FnMut(SuccessSet, &Model, &Model),
 ) -> Result<Vec<ModelResult>, Cancelled> {
     let model_config = ModelConfig::preset(&job.size).expect("checked size");
     let seed = job.model_seed(config.seed);
@@ -714,7 +715,7 @@ pub fn run_job(
             }
         }
         let model = rl.model();
-        on_trained(task, &model);
+        on_trained(task, &model, &pretrained);
         let mut result = measure_model(config, &model, &untrained, &pretrained, task, data, device);
         result.size = job.size.clone();
         result.seed = job.seed;
@@ -728,6 +729,63 @@ pub fn run_job(
         results.push(result);
     }
     Ok(results)
+}
+
+/// A fine-tuned model of `job` as checkpoint bytes, with the pretrained
+/// model it started from and what it takes to rebuild its untrained self,
+/// so that [`measure_checkpoint`] (in the page or the CLI) measures it again
+/// with every comparison future.
+pub fn trained_checkpoint(
+    config: &ExperimentConfig,
+    job: &Job,
+    task: SuccessSet,
+    model: &Model,
+    pretrained: &Model,
+) -> Result<Vec<u8>, String> {
+    let model_config = ModelConfig::preset(&job.size).ok_or_else(|| format!("unknown size '{}'", job.size))?;
+    let header = crate::model::CheckpointHeader {
+        format: "opimp-checkpoint".into(),
+        version: 2,
+        size: job.size.clone(),
+        config: model_config,
+        note: format!("size {} seed {}, pretrained then fine-tuned on {task}", job.size, job.seed),
+        trained: Some(crate::model::TrainedAs {
+            seed: job.seed,
+            init_seed: train::init_seed(job.model_seed(config.seed)),
+            task,
+        }),
+        records: Vec::new(),
+    };
+    crate::model::save_checkpoint(&[model, pretrained], &header)
+}
+
+/// Measures a checkpoint written by [`trained_checkpoint`] on `config`'s
+/// evaluation histories: the same numbers `run_job` reported for it when
+/// `config` is the experiment it was trained in (curves stay empty).
+pub fn measure_checkpoint(
+    config: &ExperimentConfig,
+    bytes: &[u8],
+    data: &Data,
+    device: &Device,
+) -> Result<ModelResult, String> {
+    let (header, models) = crate::model::load_checkpoint(bytes, device)?;
+    let trained = header.trained.as_ref().ok_or(
+        "this checkpoint does not say how it was trained (save it with `opimp train --save-model`)",
+    )?;
+    let [model, pretrained] = &models[..] else {
+        return Err(format!(
+            "this checkpoint holds {} model(s); a trained model comes with the pretrained model it started from",
+            models.len()
+        ));
+    };
+    let untrained = header.config.init(trained.init_seed, device);
+    let task = trained.task;
+    let mut result = measure_model(config, model, &untrained, pretrained, task, data, device);
+    result.size = header.size.clone();
+    result.seed = trained.seed;
+    result.params = header.config.param_count();
+    result.pretrained_success = train::success_rates(pretrained, device, &data.histories, &[task], config.eps)[0];
+    Ok(result)
 }
 
 fn pretrain_point(step: usize, model: &Model, data: &Data, device: &Device) -> PretrainPoint {

@@ -298,49 +298,110 @@ pub struct CheckpointHeader {
     pub config: ModelConfig,
     /// Free-form description (seed, task, phase).
     pub note: String,
+    /// How the model was trained, when it came out of an experiment: what
+    /// the page needs to measure it against its untrained self.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trained: Option<TrainedAs>,
+    /// Byte length of each weight record that follows the header, in order
+    /// (the model first, then any companions such as the pretrained model
+    /// it was fine-tuned from). Empty: one record, the rest of the file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<u64>,
+}
+
+/// The experiment a checkpointed model came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainedAs {
+    /// The job's seed (the model's seed number in the experiment).
+    pub seed: u64,
+    /// The seed the untrained weights were drawn from (`ModelConfig::init`).
+    pub init_seed: u64,
+    /// The task it was fine-tuned on.
+    pub task: crate::sequence::SuccessSet,
 }
 
 const CHECKPOINT_MAGIC: &[u8; 8] = b"OPIMPCK1";
+/// Largest header a checkpoint may have (bytes).
+const MAX_HEADER: usize = 1 << 20;
 
-/// Saves a model as bytes: the magic `OPIMPCK1`, the header's length (u32,
-/// little-endian), the header as JSON, then burn's record of the weights.
-pub fn save_checkpoint(model: &Model, header: &CheckpointHeader) -> Result<Vec<u8>, String> {
-    let record = model
-        .clone()
-        .into_record()
-        .into_bytes()
-        .map_err(|e| format!("cannot serialise the weights: {e:?}"))?;
-    let head = serde_json::to_vec(header).map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(12 + head.len() + record.len());
+/// Saves models as bytes: the magic `OPIMPCK1`, the header's length (u32,
+/// little-endian), the header as JSON, then burn's record of each model's
+/// weights (`models[0]` is the checkpoint's model; the header's `records`
+/// gives every record's length).
+pub fn save_checkpoint(models: &[&Model], header: &CheckpointHeader) -> Result<Vec<u8>, String> {
+    let mut records = Vec::new();
+    for m in models {
+        records.push(
+            (*m).clone()
+                .into_record()
+                .into_bytes()
+                .map_err(|e| format!("cannot serialise the weights: {e:?}"))?,
+        );
+    }
+    if records.is_empty() {
+        return Err("a checkpoint needs at least one model".into());
+    }
+    let mut header = header.clone();
+    header.records = records.iter().map(|r| r.len() as u64).collect();
+    let head = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(12 + head.len() + records.iter().map(|r| r.len()).sum::<usize>());
     out.extend_from_slice(CHECKPOINT_MAGIC);
     out.extend_from_slice(&(head.len() as u32).to_le_bytes());
     out.extend_from_slice(&head);
-    out.extend_from_slice(&record);
+    for r in &records {
+        out.extend_from_slice(r);
+    }
     Ok(out)
 }
 
-/// Loads a checkpoint onto `device`, refusing anything that is not one.
-pub fn load_checkpoint(bytes: &[u8], device: &Device) -> Result<(CheckpointHeader, Model), String> {
+/// Loads a checkpoint onto `device`, refusing anything that is not one:
+/// its header and its models (the checkpoint's model first).
+pub fn load_checkpoint(bytes: &[u8], device: &Device) -> Result<(CheckpointHeader, Vec<Model>), String> {
     if bytes.len() < 12 || &bytes[..8] != CHECKPOINT_MAGIC {
         return Err("not an opimp checkpoint (bad magic bytes)".into());
     }
     let n = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
+    if n > MAX_HEADER {
+        return Err(format!("bad checkpoint header (says it is {n} bytes long)"));
+    }
     let head = bytes
         .get(12..12 + n)
         .ok_or("truncated checkpoint (header cut short)")?;
     let header: CheckpointHeader =
         serde_json::from_slice(head).map_err(|e| format!("bad checkpoint header: {e}"))?;
+    if header.format != "opimp-checkpoint" {
+        return Err(format!("not an opimp checkpoint (format '{}')", header.format));
+    }
     header.config.check()?;
-    let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(
-        bytes[12 + n..].to_vec(),
-    ))
-    .map_err(|e| format!("bad checkpoint weights: {e:?}"))?;
-    let model = header
-        .config
-        .init(0, device)
-        .try_load_record(record)
-        .map_err(|e| format!("checkpoint weights do not fit the model: {e:?}"))?;
-    Ok((header, model))
+    let body = &bytes[12 + n..];
+    let lengths: Vec<usize> = if header.records.is_empty() {
+        vec![body.len()]
+    } else {
+        header.records.iter().map(|&l| l as usize).collect()
+    };
+    if lengths.iter().try_fold(0usize, |a, &l| a.checked_add(l)) != Some(body.len()) {
+        return Err(format!(
+            "truncated or padded checkpoint: the header promises {} bytes of weights, the file has {}",
+            lengths.iter().fold(0u64, |a, &l| a.saturating_add(l as u64)),
+            body.len()
+        ));
+    }
+    let mut models = Vec::new();
+    let mut at = 0;
+    for l in lengths {
+        let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(
+            body[at..at + l].to_vec(),
+        ))
+        .map_err(|e| format!("bad checkpoint weights: {e:?}"))?;
+        at += l;
+        let model = header
+            .config
+            .init(0, device)
+            .try_load_record(record)
+            .map_err(|e| format!("checkpoint weights do not fit the model: {e:?}"))?;
+        models.push(model);
+    }
+    Ok((header, models))
 }
 
 #[cfg(test)]
@@ -370,15 +431,26 @@ mod tests {
             size: "s".into(),
             config: cfg.clone(),
             note: "test".into(),
+            trained: None,
+            records: Vec::new(),
         };
-        let bytes = save_checkpoint(&model, &header).unwrap();
+        let other = cfg.init(6, &device);
+        let bytes = save_checkpoint(&[&model, &other], &header).unwrap();
         let (h, loaded) = load_checkpoint(&bytes, &device).unwrap();
-        assert_eq!(h, header);
+        assert_eq!((h.size.as_str(), h.records.len(), loaded.len()), ("s", 2, 2));
         let windows = vec![crate::sequence::generate(20, 3, 0.02)];
-        assert_eq!(model.logits(&windows, &device), loaded.logits(&windows, &device));
+        assert_eq!(model.logits(&windows, &device), loaded[0].logits(&windows, &device));
+        assert_eq!(other.logits(&windows, &device), loaded[1].logits(&windows, &device));
+        assert_ne!(model.logits(&windows, &device), other.logits(&windows, &device));
         assert!(load_checkpoint(b"garbage", &device).is_err());
         assert!(load_checkpoint(&bytes[..bytes.len() / 2], &device).is_err());
-        let other = cfg.init(6, &device);
-        assert_ne!(model.logits(&windows, &device), other.logits(&windows, &device));
+        assert!(load_checkpoint(&bytes[..bytes.len() - 1], &device).is_err());
+        let mut padded = bytes.clone();
+        padded.push(0);
+        assert!(load_checkpoint(&padded, &device).is_err());
+        // A single-record checkpoint (version 1 layout) still loads.
+        let one = save_checkpoint(&[&model], &header).unwrap();
+        let (_, loaded) = load_checkpoint(&one, &device).unwrap();
+        assert_eq!(loaded.len(), 1);
     }
 }

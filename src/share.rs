@@ -524,7 +524,8 @@ mod tests {
             assert!(params.contains(&p), "{p} missing from {params:?}");
         }
         let steps = n.iter().find(|n| n.param == "steps" && n.value == "abc").unwrap();
-        assert!(steps.message.contains("used 1500"), "{}", steps.message);
+        let used = format!("used {}", ExperimentConfig::preset("quick").unwrap().pretrain.steps);
+        assert!(steps.message.contains(&used), "{}", steps.message);
     }
 
     #[test]

@@ -195,6 +195,12 @@ fn argmax(v: &[f32], range: std::ops::Range<usize>) -> usize {
     best
 }
 
+/// The seed a trainer with `seed` draws its untrained weights from
+/// (`ModelConfig::init`).
+pub fn init_seed(seed: u64) -> u64 {
+    derive_seed(seed, 10)
+}
+
 /// A model that trains itself one step at a time.
 pub struct Trainer {
     model: Option<Model>,
@@ -211,7 +217,7 @@ impl Trainer {
     /// plain device; training runs on its autodiff twin).
     pub fn new(config: &ModelConfig, seed: u64, weight_decay: f64, device: &Device) -> Self {
         let device = device.clone().autodiff();
-        let model = config.init(derive_seed(seed, 10), &device);
+        let model = config.init(init_seed(seed), &device);
         Self::from_model(model, seed, weight_decay, &device)
     }
 

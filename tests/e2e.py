@@ -104,6 +104,18 @@ class WebDriver:
         except RuntimeError:
             return []
 
+    def element(self, css):
+        el = self.call("POST", f"/session/{self.session}/element",
+                       {"using": "css selector", "value": css})
+        return list(el.values())[0]
+
+    def click(self, css):
+        self.call("POST", f"/session/{self.session}/element/{self.element(css)}/click", {})
+
+    def upload(self, css, path):
+        self.call("POST", f"/session/{self.session}/element/{self.element(css)}/value",
+                  {"text": path})
+
     def screenshot(self, path):
         import base64
         png = self.call("GET", f"/session/{self.session}/screenshot")
@@ -152,6 +164,42 @@ def run_quick(driver, url, label):
     return models, driver.js("return location.href")
 
 
+def import_kept_model(driver, models):
+    """The page kept the fine-tuned model: take its checkpoint out of
+    storage, clear the results, import a junk file (refused) and then the
+    checkpoint (measured again: the same numbers)."""
+    import base64
+    stored = driver.js("return localStorage.getItem('opimp.models.v1')")
+    assert stored, "the page did not keep the trained model"
+    kept = json.loads(stored)["models"]
+    assert len(kept) == 1, f"kept models: {[(k['size'], k['seed'], k['task']) for k in kept]}"
+    assert driver.js("return document.querySelectorAll('#models-table button').length") == 1
+    folder = tempfile.mkdtemp(prefix="opimp-e2e-files-")
+    checkpoint = os.path.join(folder, "quick.opimp")
+    with open(checkpoint, "wb") as f:
+        f.write(base64.b64decode(kept[0]["checkpoint"]))
+    junk = os.path.join(folder, "junk.opimp")
+    with open(junk, "wb") as f:
+        f.write(b"this is not a model")
+    driver.click("#clear")
+    wait_for(driver, "return document.querySelectorAll('#models-table tbody tr:not(.scripted)').length === 0",
+             30, "the results to clear")
+    driver.upload("#import-model", junk)
+    wait_for(driver, "return document.getElementById('messages').textContent.includes('Model import refused')",
+             60, "the junk file to be refused")
+    driver.upload("#import-model", checkpoint)
+    wait_for(driver, "return document.querySelectorAll('#models-table tbody tr:not(.scripted)').length === 1"
+             " && document.getElementById('status').dataset.state === 'done'", 120, "the model to be measured")
+    rows = driver.js("return Array.from(document.querySelectorAll('#models-table tbody tr'))"
+                     ".map(r => r.textContent)")
+    again = [r for r in rows if "scripted" not in r and "failed" not in r]
+    # The imported model has no checkpoint of its own in the table.
+    strip = lambda rs: [r.replace("save", "") for r in rs]
+    assert strip(again) == strip(models), f"the imported model measured differently:\n{models}\n{again}"
+    shutil.rmtree(folder, ignore_errors=True)
+    print("e2e: the kept model was refused as junk, then imported and measured to the same numbers")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dist", default=os.path.join(ROOT, "target", "e2e-dist"))
@@ -185,6 +233,7 @@ def main():
         again, _ = run_quick(driver, link, "copied link, new profile")
         assert again == models, f"the link did not reproduce the numbers:\n{models}\n{again}"
         print("e2e: the copied link reproduced the same numbers")
+        import_kept_model(driver, models)
         # A link full of bad parameters.
         driver.get(base + "?steps=abc&sizes=huge&colour=blue&tax_s=2")
         wait_for(driver, "return document.getElementById('notices') !== null", 60, "the notice")

@@ -129,9 +129,25 @@ fn a_job_reports_everything_the_study_plots() {
         }
         true
     };
-    let models = experiment::run_job(&config, &job, &data, &device, &mut on, &mut |_, _| kept += 1).unwrap();
+    let mut checkpoints = Vec::new();
+    let mut keep = |g, m: &opimp::model::Model, p: &opimp::model::Model| {
+        kept += 1;
+        checkpoints.push(experiment::trained_checkpoint(&config, &job, g, m, p).unwrap());
+    };
+    let models = experiment::run_job(&config, &job, &data, &device, &mut on, &mut keep).unwrap();
     assert_eq!(steps, config.job_steps());
     assert_eq!((models.len(), models_seen, kept), (2, 2, 2));
+    // A checkpoint measured again (as the page does with a model the CLI
+    // saved) gives exactly the numbers of the run, curves aside.
+    for (ck, m) in checkpoints.iter().zip(&models) {
+        let again = experiment::measure_checkpoint(&config, ck, &data, &device).unwrap();
+        let mut expected = m.clone();
+        expected.pretrain.clear();
+        expected.rl.clear();
+        assert_eq!(again, expected);
+    }
+    let err = experiment::measure_checkpoint(&config, b"OPIMPCK1junk", &data, &device).unwrap_err();
+    assert!(err.contains("checkpoint"), "{err}");
     for m in &models {
         assert_eq!(m.params, 18_832);
         assert_eq!(m.pretrain.len(), 4); // steps 0, 10, 20, 30
@@ -146,11 +162,11 @@ fn a_job_reports_everything_the_study_plots() {
         assert!(m.comparisons.random.imp >= 0.0);
     }
     // Same job, same results.
-    let again = experiment::run_job(&config, &job, &data, &device, &mut |_| true, &mut |_, _| {}).unwrap();
+    let again = experiment::run_job(&config, &job, &data, &device, &mut |_| true, &mut |_, _, _| {}).unwrap();
     assert_eq!(models, again);
     // Cancelling stops early with what was reported.
     let mut n = 0;
-    let r = experiment::run_job(&config, &job, &data, &device, &mut |_| { n += 1; n < 5 }, &mut |_, _| {});
+    let r = experiment::run_job(&config, &job, &data, &device, &mut |_| { n += 1; n < 5 }, &mut |_, _, _| {});
     assert!(r.is_err());
     // Results: JSON round trip, CSV, refusal of foreign files.
     let mut results = Results::new(config.clone(), &data);

@@ -178,7 +178,7 @@ fn a_worker_trains_a_few_steps() {
     assert_eq!(models.len(), 1);
     assert_eq!(models[0].params, 18_832);
     assert!(models[0].imp >= models[0].own().imp_min - 1e-12);
-    assert_eq!(outputs.last(), Some(&WorkerOutput::Done { run: 9, job }));
+    assert_eq!(outputs.last(), Some(&WorkerOutput::Done { run: 9, job: job.clone() }));
     // Determinism in the browser: the same job gives the same model.
     let mut again = Vec::new();
     opimp::web::worker::handle(&input.to_json(), &mut |o| again.push(o));
@@ -187,6 +187,41 @@ fn a_worker_trains_a_few_steps() {
         _ => None,
     });
     assert_eq!(model_again, Some(models[0].clone()));
+    // The worker hands over the fine-tuned model as a checkpoint; measured
+    // again from it (as Import model does), it gives the same numbers.
+    let checkpoint = outputs
+        .iter()
+        .find_map(|o| match o {
+            WorkerOutput::Checkpoint { run: 9, job: j, task, checkpoint } if *j == job => {
+                assert_eq!(*task, config.tasks[0]);
+                Some(checkpoint.clone())
+            }
+            _ => None,
+        })
+        .expect("a checkpoint");
+    let measure = WorkerInput::Measure { run: 10, config: config.clone(), checkpoint };
+    let mut measured = Vec::new();
+    opimp::web::worker::handle(&measure.to_json(), &mut |o| measured.push(o));
+    let remeasured = measured.iter().find_map(|o| match o {
+        WorkerOutput::Event { run: 10, event: Event::Model(m) } => Some(m.clone()),
+        _ => None,
+    });
+    let mut expected = models[0].clone();
+    expected.pretrain.clear();
+    expected.rl.clear();
+    assert_eq!(remeasured.map(|m| *m), Some(*expected));
+    // A file that is not a checkpoint is refused with the reason.
+    let junk = WorkerInput::Measure {
+        run: 11,
+        config: config.clone(),
+        checkpoint: opimp::protocol::to_base64(b"not a model at all"),
+    };
+    let mut refused = Vec::new();
+    opimp::web::worker::handle(&junk.to_json(), &mut |o| refused.push(o));
+    match refused.as_slice() {
+        [WorkerOutput::Failed { run: 11, message, .. }] => assert!(message.contains("checkpoint"), "{message}"),
+        other => panic!("{other:?}"),
+    }
     // Bad input is answered, not a panic.
     let mut bad = Vec::new();
     opimp::web::worker::handle("{\"Run\": 3}", &mut |o| bad.push(o));
@@ -240,7 +275,11 @@ async fn charts_render_with_the_expected_traces() {
     assert_eq!(bars.length(), 2);
     let y = js_sys::Array::from(&js_sys::Reflect::get(&bars.get(0), &"y".into()).unwrap());
     assert_eq!(y.length(), 8);
-    assert!((y.get(2).as_f64().unwrap() - 0.85).abs() < 1e-12);
+    // Successes concentrated on the first outcome of G (0), failures on
+    // the first outcome outside G (3).
+    assert!((y.get(0).as_f64().unwrap() - 0.85).abs() < 1e-12);
+    assert!((y.get(3).as_f64().unwrap() - 0.15).abs() < 1e-12);
+    assert_eq!(y.get(2).as_f64().unwrap(), 0.0);
     // Cross-objective with no models: just the diagonal.
     assert_eq!(plot_data("test-cross").length(), 1);
     drop(handle);

@@ -105,6 +105,8 @@ pub struct Lab {
     pub messages: RwSignal<Vec<String>>,
     /// A clock that ticks every second while running (for the ETA).
     pub clock: RwSignal<f64>,
+    /// Checkpoints of the current experiment's fine-tuned models.
+    pub kept: RwSignal<Vec<storage::KeptModel>>,
 }
 
 thread_local! {
@@ -167,6 +169,7 @@ impl Lab {
             notices: RwSignal::new(notices),
             messages: RwSignal::new(note.into_iter().collect()),
             clock: RwSignal::new(now_ms()),
+            kept: RwSignal::new(storage::load_models(&config)),
         };
         lab
     }
@@ -191,6 +194,31 @@ impl Lab {
         let r = storage::find(config).unwrap_or_else(|| Results::new(config.clone(), &config.data()));
         self.curves.set(curves_of(&r));
         self.results.set(r);
+        self.kept.set(storage::load_models(config));
+    }
+
+    /// Measures an imported checkpoint (`bytes`, from the models table or
+    /// `opimp train --save-model`) on this experiment's histories, adding it
+    /// to the results.
+    pub fn measure_checkpoint(&self, name: &str, bytes: &[u8]) {
+        let Some(pool) = pool() else {
+            self.say("measuring is unavailable: no worker could start");
+            return;
+        };
+        let config = self.state.get_untracked().experiment;
+        self.show_config(&config);
+        if !pool.measure(config, crate::protocol::to_base64(bytes)) {
+            self.say(format!("Import of {name} refused: a run is going; cancel it first. Nothing was changed."));
+            return;
+        }
+        self.progress.set(Progress {
+            state: RunState::Running,
+            total: 1.0,
+            done: Vec::new(),
+            started: now_ms(),
+            ended: None,
+            status: format!("Measuring the model in {name}…"),
+        });
     }
 
     /// The jobs of the current experiment that have no results yet.
@@ -295,6 +323,27 @@ impl Lab {
                 if let Some(problem) = self.results.with_untracked(storage::save) {
                     self.say(problem);
                 }
+            }
+            PoolEvent::Checkpoint(job, task, checkpoint) => {
+                let config = self.results.with_untracked(|r| r.config.clone());
+                self.kept.update(|k| {
+                    k.retain(|m| !(m.size == job.size && m.seed == job.seed && m.task == task));
+                    k.push(storage::KeptModel { size: job.size.clone(), seed: job.seed, task, checkpoint });
+                });
+                let problem = self.kept.with_untracked(|k| storage::save_models(&config, k));
+                if let Some(problem) = problem {
+                    if !self.messages.with_untracked(|m| m.contains(&problem)) {
+                        self.say(problem);
+                    }
+                }
+            }
+            PoolEvent::Failed(job, message) if job.size == super::pool::IMPORT => {
+                self.say(format!("Model import refused: {message}. Nothing was changed."));
+                self.progress.update(|p| {
+                    p.state = RunState::Done;
+                    p.ended = Some(now_ms());
+                    p.status = "The imported file is not a model this lab can measure (see messages).".into();
+                });
             }
             PoolEvent::Done(job) => self.progress.update(|p| {
                 let full = self.results.with_untracked(|r| r.config.job_units(&job.size));
@@ -590,11 +639,25 @@ fn Controls() -> impl IntoView {
             }
         });
     };
+    let import_model = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let name = file.name();
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                Ok(buf) => lab.measure_checkpoint(&name, &js_sys::Uint8Array::new(&buf).to_vec()),
+                Err(_) => lab.say(format!("Import refused: {name} could not be read. Nothing was changed.")),
+            }
+        });
+    };
     let clear = move |_| {
         if running() {
             return;
         }
         storage::clear();
+        storage::clear_models();
+        lab.kept.set(Vec::new());
         let config = lab.state.get_untracked().experiment;
         let r = Results::new(config.clone(), &config.data());
         lab.curves.set(Vec::new());
@@ -644,11 +707,37 @@ fn Controls() -> impl IntoView {
                     "Import JSON "
                     <input id="import" type="file" accept=".json,application/json" on:change=import/>
                 </label>
+                <label class="file">
+                    "Import model "
+                    <input id="import-model" type="file" accept=".opimp,application/octet-stream" on:change=import_model prop:disabled=running/>
+                </label>
                 <button id="clear" on:click=clear prop:disabled=running>"Clear stored results"</button>
             </div>
             <ProgressBar/>
         </section>
     }
+}
+
+/// Offers `bytes` as a file download.
+pub fn download_bytes(name: &str, bytes: &[u8]) {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/octet-stream");
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else { return };
+    save_blob(name, &blob);
+}
+
+fn save_blob(name: &str, blob: &web_sys::Blob) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    if let Ok(a) = doc.create_element("a") {
+        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 fn import_results(lab: Lab, r: Results, name: &str) {
@@ -659,6 +748,7 @@ fn import_results(lab: Lab, r: Results, name: &str) {
     let n = r.models.len();
     lab.state.update(|s| s.experiment = r.config.clone());
     lab.curves.set(curves_of(&r));
+    lab.kept.set(storage::load_models(&r.config));
     lab.results.set(r);
     if let Some(problem) = lab.results.with_untracked(storage::save) {
         lab.say(problem);
@@ -672,15 +762,7 @@ fn download(name: &str, mime: &str, text: &str) {
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    if let Ok(a) = doc.create_element("a") {
-        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    save_blob(name, &blob);
 }
 
 fn fmt_duration(s: f64) -> String {

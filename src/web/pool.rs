@@ -15,6 +15,9 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 /// The job name a benchmark occupies a worker with.
 pub const BENCH: &str = "bench";
 
+/// The job name measuring an imported checkpoint occupies a worker with.
+pub const IMPORT: &str = "import";
+
 /// Where the worker's loader is, relative to the page.
 pub const WORKER_URL: &str = "./worker_loader.js";
 
@@ -25,6 +28,8 @@ pub enum PoolEvent {
     Event(Event),
     /// A job started on a worker.
     Started(Job),
+    /// A fine-tuned model's checkpoint (base64), to keep.
+    Checkpoint(Job, crate::sequence::SuccessSet, String),
     /// A job finished.
     Done(Job),
     /// A job failed; the message says why.
@@ -65,6 +70,7 @@ struct Inner {
     active: usize,
     listener: Rc<dyn Fn(PoolEvent)>,
     pending_bench: Option<WorkerInput>,
+    pending_measure: Option<WorkerInput>,
 }
 
 /// A pool of training workers.
@@ -94,6 +100,7 @@ impl Pool {
                 active: 0,
                 listener,
                 pending_bench: None,
+                pending_measure: None,
             })),
         };
         for i in 0..size.max(1) {
@@ -169,6 +176,28 @@ impl Pool {
         self.dispatch();
     }
 
+    /// Measures a checkpoint (base64) on `config`'s histories, as a run of
+    /// one job named [`IMPORT`]: a `Model` event then `Done`, or `Failed`
+    /// with what is wrong with the file. Refused while a run is going.
+    pub fn measure(&self, config: ExperimentConfig, checkpoint: String) -> bool {
+        if self.running() {
+            return false;
+        }
+        {
+            let mut inner = self.inner.borrow_mut();
+            inner.run += 1;
+            inner.active = 1;
+            inner.queue.clear();
+            inner.pending_measure = Some(WorkerInput::Measure {
+                run: inner.run,
+                config,
+                checkpoint,
+            });
+        }
+        self.dispatch();
+        true
+    }
+
     fn dispatch(&self) {
         loop {
             let mut inner = self.inner.borrow_mut();
@@ -183,6 +212,12 @@ impl Pool {
                 let slot = inner.slots[i].as_mut().expect("slot");
                 let _ = slot.worker.post_message(&JsValue::from_str(&bench.to_json()));
                 slot.state = SlotState::Busy(Job { size: BENCH.into(), seed: 0 });
+                continue;
+            }
+            if let Some(measure) = inner.pending_measure.take() {
+                let slot = inner.slots[i].as_mut().expect("slot");
+                let _ = slot.worker.post_message(&JsValue::from_str(&measure.to_json()));
+                slot.state = SlotState::Busy(Job { size: IMPORT.into(), seed: 0 });
                 continue;
             }
             let Some(job) = inner.queue.pop_front() else { return };
@@ -209,6 +244,10 @@ impl Pool {
                 self.dispatch();
             }
             Ok(WorkerOutput::Event { run: r, event }) if r == run => self.emit(PoolEvent::Event(event)),
+            Ok(WorkerOutput::Checkpoint { run: r, job, task, checkpoint }) if r == run => {
+                self.emit(PoolEvent::Checkpoint(job, task, checkpoint))
+            }
+            Ok(WorkerOutput::Checkpoint { .. }) => {}
             Ok(WorkerOutput::Done { run: r, job }) => {
                 if let Some(slot) = self.inner.borrow_mut().slots[i].as_mut() {
                     slot.state = SlotState::Idle;
@@ -273,6 +312,7 @@ impl Pool {
             let mut inner = self.inner.borrow_mut();
             inner.run += 1;
             inner.queue.clear();
+            inner.pending_measure = None;
             inner.active = 0;
             inner
                 .slots

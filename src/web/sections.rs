@@ -166,15 +166,30 @@ fn SplitDiagram() -> impl IntoView {
     }
 }
 
-fn models_table(r: &Results) -> impl IntoView + use<> {
+fn models_table(r: &Results, kept: &[super::storage::KeptModel]) -> impl IntoView + use<> {
     let rows = r.models.iter().map(|m| {
         let o = m.own();
+        let checkpoint = kept
+            .iter()
+            .find(|k| k.size == m.size && k.seed == m.seed && k.task == m.task)
+            .map(|k| k.checkpoint.clone());
+        let file = format!("opimp-{}-seed{}-{}.opimp", m.size, m.seed, m.task.name());
+        let save = checkpoint.map(|b64| {
+            let file = file.clone();
+            view! {
+                <button class="small" title="Download this model's checkpoint (import it later with Import model)" on:click=move |_| {
+                    if let Ok(bytes) = crate::protocol::from_base64(&b64) {
+                        super::app::download_bytes(&file, &bytes);
+                    }
+                }>"save"</button>
+            }
+        });
         view! {
             <tr>
                 <td>{m.size.clone()}</td><td>{m.seed}</td><td>{m.task.name()}</td><td>{m.params}</td>
                 <td>{f3(o.success)}</td><td>{f3(m.op)}</td><td>{f3(o.op_implied)}</td>
                 <td>{f3(m.imp)}</td><td>{f3(o.imp_min)}</td><td>{f3(o.split_success)}</td>
-                <td>{f3(m.self_op)}</td><td>{f3(m.self_imp)}</td>
+                <td>{f3(m.self_op)}</td><td>{f3(m.self_imp)}</td><td>{save}</td>
             </tr>
         }
     }).collect_view();
@@ -186,18 +201,18 @@ fn models_table(r: &Results) -> impl IntoView + use<> {
                 <td colspan="3">{format!("{} (scripted)", s.name)}</td><td>"–"</td>
                 <td>{f3(o.success)}</td><td>{f3(s.op)}</td><td>{f3(o.op_implied)}</td>
                 <td>{f3(s.imp)}</td><td>{f3(o.imp_min)}</td><td>{f3(o.split_success)}</td>
-                <td>"–"</td><td>"–"</td>
+                <td>"–"</td><td>"–"</td><td></td>
             </tr>
         }
     }).collect_view();
     let failures = r.failures.iter().map(|f| view! {
-        <tr class="failed"><td>{f.job.size.clone()}</td><td>{f.job.seed}</td><td colspan="10">{format!("failed: {}", f.message)}</td></tr>
+        <tr class="failed"><td>{f.job.size.clone()}</td><td>{f.job.seed}</td><td colspan="11">{format!("failed: {}", f.message)}</td></tr>
     }).collect_view();
     view! {
         <table class="models" id="models-table">
             <thead><tr>
                 <th>"size"</th><th>"seed"</th><th>"task"</th><th>"params"</th><th>"s"</th><th>"Op"</th><th>"Op implied"</th>
-                <th>"Imp"</th><th>"Imp_min"</th><th>"s′"</th><th>"self Op"</th><th>"self Imp"</th>
+                <th>"Imp"</th><th>"Imp_min"</th><th>"s′"</th><th>"self Op"</th><th>"self Imp"</th><th>"model"</th>
             </tr></thead>
             <tbody>{rows}{failures}{scripted}</tbody>
         </table>
@@ -227,7 +242,7 @@ pub fn OptimizationSection() -> impl IntoView {
                 "next token: its self-optimization), constant (ignores input) and random — measured on the same histories. "
                 "Hover a point for its size, seed, task and numbers."
             </p>
-            {move || models_table(&lab.results.get())}
+            {move || lab.kept.with(|k| models_table(&lab.results.get(), k))}
         </section>
     }
 }

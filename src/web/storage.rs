@@ -66,3 +66,65 @@ pub fn clear() {
         let _ = s.remove_item(KEY);
     }
 }
+
+const MODELS_KEY: &str = "opimp.models.v1";
+
+/// A fine-tuned model the page keeps: its checkpoint (with the pretrained
+/// model it came from), base64, as the worker sent it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KeptModel {
+    /// Size name.
+    pub size: String,
+    /// Seed.
+    pub seed: u64,
+    /// Task it was fine-tuned on.
+    pub task: crate::sequence::SuccessSet,
+    /// Checkpoint bytes, base64.
+    pub checkpoint: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredModels {
+    config: ExperimentConfig,
+    models: Vec<KeptModel>,
+}
+
+/// The kept models of `config` (only the latest experiment's are stored:
+/// checkpoints are large).
+pub fn load_models(config: &ExperimentConfig) -> Vec<KeptModel> {
+    let Some(s) = storage() else { return Vec::new() };
+    let Ok(Some(text)) = s.get_item(MODELS_KEY) else { return Vec::new() };
+    match serde_json::from_str::<StoredModels>(&text) {
+        Ok(m) if m.config == *config => m.models,
+        _ => Vec::new(),
+    }
+}
+
+/// Stores the kept models of `config`, replacing any other experiment's.
+/// Returns a message if the browser refused (they stay for this session).
+pub fn save_models(config: &ExperimentConfig, models: &[KeptModel]) -> Option<String> {
+    let s = storage()?;
+    let text = serde_json::to_string(&StoredModels {
+        config: config.clone(),
+        models: models.to_vec(),
+    })
+    .expect("serialisable");
+    match s.set_item(MODELS_KEY, &text) {
+        Ok(()) => None,
+        Err(_) => {
+            let _ = s.remove_item(MODELS_KEY);
+            Some(format!(
+                "the browser has no room to keep {} trained model(s) ({} kB) across a reload; download the ones you want from the models table",
+                models.len(),
+                text.len() / 1024
+            ))
+        }
+    }
+}
+
+/// Forgets the kept models.
+pub fn clear_models() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(MODELS_KEY);
+    }
+}

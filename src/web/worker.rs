@@ -99,6 +99,9 @@ pub fn handle(text: &str, out: &mut dyn FnMut(WorkerOutput)) {
             let data = data_for(&config);
             let device = cpu_device();
             let mut last_post = 0.0;
+            // Both callbacks talk to the page; run_job calls them one at a
+            // time, so a RefCell lends `out` to whichever is called.
+            let out = RefCell::new(out);
             let mut on = |event: Event| {
                 // Steps are many; send one at most every 100 ms (and the
                 // last of each phase). Curve points and models always go.
@@ -109,12 +112,43 @@ pub fn handle(text: &str, out: &mut dyn FnMut(WorkerOutput)) {
                     }
                     last_post = t;
                 }
-                out(WorkerOutput::Event { run, event });
+                (*out.borrow_mut())(WorkerOutput::Event { run, event });
                 true
             };
-            let _ = run_job(&config, &job, &data, &device, &mut on, &mut |_, _| {});
+            // Each fine-tuned model goes to the page as a checkpoint (with
+            // the pretrained model it came from) before it is measured.
+            let mut keep = |task, model: &crate::model::Model, pretrained: &crate::model::Model| {
+                let message = match crate::experiment::trained_checkpoint(&config, &job, task, model, pretrained) {
+                    Ok(bytes) => WorkerOutput::Checkpoint {
+                        run,
+                        job: job.clone(),
+                        task,
+                        checkpoint: crate::protocol::to_base64(&bytes),
+                    },
+                    Err(problem) => WorkerOutput::Error {
+                        message: format!("the {task} model could not be kept: {problem}"),
+                    },
+                };
+                (*out.borrow_mut())(message);
+            };
+            let _ = run_job(&config, &job, &data, &device, &mut on, &mut keep);
             CURRENT.with(|c| *c.borrow_mut() = None);
-            out(WorkerOutput::Done { run, job });
+            (*out.borrow_mut())(WorkerOutput::Done { run, job });
+        }
+        WorkerInput::Measure { run, config, checkpoint } => {
+            let job = crate::experiment::Job { size: super::pool::IMPORT.into(), seed: 0 };
+            let result = config.check().and_then(|_| {
+                let bytes = crate::protocol::from_base64(&checkpoint)?;
+                let data = data_for(&config);
+                crate::experiment::measure_checkpoint(&config, &bytes, &data, &cpu_device())
+            });
+            match result {
+                Ok(m) => {
+                    out(WorkerOutput::Event { run, event: Event::Model(Box::new(m)) });
+                    out(WorkerOutput::Done { run, job });
+                }
+                Err(message) => out(WorkerOutput::Failed { run, job, message }),
+            }
         }
         WorkerInput::Bench { sizes, steps, batch } => {
             let device = cpu_device();
