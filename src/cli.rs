@@ -68,7 +68,8 @@ struct TrainArgs {
     /// Print the results as JSON (the format `sweep` writes).
     #[arg(long)]
     json: bool,
-    /// Also save the fine-tuned model as a checkpoint file.
+    /// Also save the fine-tuned model, with the pretrained model it started
+    /// from, as a checkpoint file (the page's Import model measures it).
     #[arg(long)]
     save_model: Option<String>,
 }
