@@ -185,7 +185,7 @@ def import_kept_model(driver, models):
     wait_for(driver, "return document.querySelectorAll('#models-table tbody tr:not(.scripted)').length === 0",
              30, "the results to clear")
     driver.upload("#import-model", junk)
-    wait_for(driver, "return document.getElementById('messages').textContent.includes('Model import refused')",
+    wait_for(driver, "return (document.getElementById('messages') || {textContent: ''}).textContent.includes('Model import refused')",
              60, "the junk file to be refused")
     driver.upload("#import-model", checkpoint)
     wait_for(driver, "return document.querySelectorAll('#models-table tbody tr:not(.scripted)').length === 1"
@@ -198,6 +198,19 @@ def import_kept_model(driver, models):
     assert strip(again) == strip(models), f"the imported model measured differently:\n{models}\n{again}"
     shutil.rmtree(folder, ignore_errors=True)
     print("e2e: the kept model was refused as junk, then imported and measured to the same numbers")
+
+
+def browser_benchmark(driver):
+    """The page's Benchmark button: one figure per size (printed, never
+    asserted: timings vary with the machine)."""
+    driver.click("#bench")
+    script = ("return Array.from(document.querySelectorAll('#messages li'))"
+              ".map(e => e.textContent).filter(t => t.startsWith('Benchmark: size'))")
+    wait_for(driver, script.replace("return ", "return (") + ").length >= 4", 300, "the benchmark")
+    lines = sorted(set(driver.js(script)))
+    for line in lines:
+        assert "ms per training step" in line, line
+        print(f"e2e: {line}")
 
 
 def main():
@@ -234,6 +247,7 @@ def main():
         assert again == models, f"the link did not reproduce the numbers:\n{models}\n{again}"
         print("e2e: the copied link reproduced the same numbers")
         import_kept_model(driver, models)
+        browser_benchmark(driver)
         # A link full of bad parameters.
         driver.get(base + "?steps=abc&sizes=huge&colour=blue&tax_s=2")
         wait_for(driver, "return document.getElementById('notices') !== null", 60, "the notice")

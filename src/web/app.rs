@@ -197,6 +197,21 @@ impl Lab {
         self.kept.set(storage::load_models(config));
     }
 
+    /// Times one training step of each size in this browser (on one
+    /// worker); the figures arrive as messages.
+    pub fn bench(&self) {
+        let Some(pool) = pool() else {
+            self.say("the benchmark is unavailable: no worker could start");
+            return;
+        };
+        if pool.running() {
+            self.say("The benchmark waits for the run to finish (it would slow it down and be slowed by it).");
+            return;
+        }
+        self.say("Benchmark: timing 20 training steps (batch 64) of each size on one worker…");
+        pool.bench(SIZES.iter().map(|s| s.to_string()).collect(), 20, 64);
+    }
+
     /// Measures an imported checkpoint (`bytes`, from the models table or
     /// `opimp train --save-model`) on this experiment's histories, adding it
     /// to the results.
@@ -378,7 +393,7 @@ impl Lab {
                 });
             }
             PoolEvent::Bench { size, params, ms_per_step } => {
-                self.say(format!("benchmark: size {size} ({params} params): {ms_per_step:.1} ms per training step"))
+                self.say(format!("Benchmark: size {size} ({params} parameters): {ms_per_step:.1} ms per training step"))
             }
             PoolEvent::Problem(m) => self.say(m),
         }
@@ -626,31 +641,23 @@ fn Controls() -> impl IntoView {
         download("opimp-results.csv", "text/csv", &text);
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-        let name = file.name();
-        input.set_value("");
-        leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-            let text = text.ok().and_then(|t| t.as_string());
-            match text.ok_or_else(|| "the file could not be read as text".to_string()).and_then(|t| Results::from_json(&t)) {
+        read_chosen_file(&ev, move |name, bytes| {
+            let parsed = bytes
+                .and_then(|b| String::from_utf8(b).map_err(|_| "the file is not text".to_string()))
+                .and_then(|t| Results::from_json(&t));
+            match parsed {
                 Ok(r) => import_results(lab, r, &name),
                 Err(e) => lab.say(format!("Import refused: {name}: {e}. Nothing was changed.")),
             }
         });
     };
     let import_model = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-        let name = file.name();
-        input.set_value("");
-        leptos::task::spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                Ok(buf) => lab.measure_checkpoint(&name, &js_sys::Uint8Array::new(&buf).to_vec()),
-                Err(_) => lab.say(format!("Import refused: {name} could not be read. Nothing was changed.")),
-            }
+        read_chosen_file(&ev, move |name, bytes| match bytes {
+            Ok(bytes) => lab.measure_checkpoint(&name, &bytes),
+            Err(e) => lab.say(format!("Import refused: {name}: {e}. Nothing was changed.")),
         });
     };
+    let bench = move |_| lab.bench();
     let clear = move |_| {
         if running() {
             return;
@@ -712,6 +719,7 @@ fn Controls() -> impl IntoView {
                     <input id="import-model" type="file" accept=".opimp,application/octet-stream" on:change=import_model prop:disabled=running/>
                 </label>
                 <button id="clear" on:click=clear prop:disabled=running>"Clear stored results"</button>
+                <button id="bench" on:click=bench prop:disabled=running title="Time one training step (batch 64) of each model size in this browser">"Benchmark"</button>
             </div>
             <ProgressBar/>
         </section>
@@ -738,6 +746,23 @@ fn save_blob(name: &str, blob: &web_sys::Blob) {
         a.click();
     }
     let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Reads the file chosen in the `<input type=file>` of `ev` (then clears
+/// the input, so the same file can be chosen again) and hands its name and
+/// bytes, or why it could not be read, to `then`.
+fn read_chosen_file(ev: &leptos::ev::Event, then: impl FnOnce(String, Result<Vec<u8>, String>) + 'static) {
+    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+    let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+    let name = file.name();
+    input.set_value("");
+    leptos::task::spawn_local(async move {
+        let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+            .await
+            .map(|buf| js_sys::Uint8Array::new(&buf).to_vec())
+            .map_err(|_| "the file could not be read".to_string());
+        then(name, bytes);
+    });
 }
 
 fn import_results(lab: Lab, r: Results, name: &str) {
