@@ -33,7 +33,13 @@ pub fn size_colour(size: &str) -> &'static str {
 
 fn base_layout(title: &str, x: &str, y: &str) -> Layout {
     Layout::new()
-        .title(Title::with_text(title))
+        // Titles sit left, clear of the mode bar plotly draws top right.
+        .title(
+            Title::with_text(title)
+                .x_ref(plotly::common::Reference::Paper)
+                .x(0.0)
+                .x_anchor(plotly::common::Anchor::Left),
+        )
         .height(360)
         .margin(Margin::new().left(60).right(20).top(50).bottom(50))
         .x_axis(Axis::new().title(Title::with_text(x)).zero_line(false))
@@ -43,7 +49,25 @@ fn base_layout(title: &str, x: &str, y: &str) -> Layout {
 fn new_plot(layout: Layout) -> Plot {
     let mut plot = Plot::new();
     plot.set_layout(layout);
-    plot.set_configuration(Configuration::new().responsive(true).display_logo(false));
+    // A short mode bar (image, zoom, pan, reset) that leaves room for the
+    // title on half-width charts.
+    use plotly::configuration::ModeBarButtonName as B;
+    plot.set_configuration(
+        Configuration::new()
+            .responsive(true)
+            .display_logo(false)
+            .mode_bar_buttons_to_remove(vec![
+                B::Select2d,
+                B::Lasso2d,
+                B::ZoomIn2d,
+                B::ZoomOut2d,
+                B::AutoScale2d,
+                B::HoverClosestCartesian,
+                B::HoverCompareCartesian,
+                B::ToggleSpikelines,
+                B::SendDataToCloud,
+            ]),
+    );
     plot
 }
 
