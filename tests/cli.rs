@@ -350,3 +350,68 @@ fn help_is_available_for_every_command() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
     }
 }
+
+#[test]
+fn train_sweep_and_export_run_a_study_end_to_end() {
+    // A tiny study: the quick preset cut down, two seeds.
+    let out = opimp(&["sweep", "--preset", "quick", "--print-config"]);
+    assert!(out.status.success());
+    let mut config: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    config["seeds"] = serde_json::json!([0, 1]);
+    config["pretrain"]["steps"] = 20.into();
+    config["pretrain"]["eval_every"] = 10.into();
+    config["pretrain"]["eval_windows"] = 100.into();
+    config["pretrain"]["train_tokens"] = 20_000.into();
+    config["pretrain"]["test_tokens"] = 5_000.into();
+    config["rl"]["steps"] = 6.into();
+    config["rl"]["eval_every"] = 3.into();
+    config["eval_histories"] = 60.into();
+    let config_path = tmp_file("tiny.json", &config.to_string());
+    let results_path = tmp_file("tiny-results.json", "");
+    std::fs::remove_file(&results_path).unwrap();
+    let out = opimp(&["sweep", "--config", &config_path, "--out", &results_path, "--threads", "2"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&results_path).unwrap();
+    let results = opimp::experiment::Results::from_json(&text).unwrap();
+    assert_eq!(results.models.len(), 2);
+    assert_eq!(
+        results.models.iter().map(|m| (m.size.as_str(), m.seed)).collect::<Vec<_>>(),
+        vec![("s", 0), ("s", 1)]
+    );
+    // Re-running resumes: nothing left to train, the file is unchanged.
+    let out = opimp(&["sweep", "--config", &config_path, "--out", &results_path]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&results_path).unwrap(), text);
+    // Export: a header, the two models and the scripted policies.
+    let out = opimp(&["export", "--results", &results_path]);
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2 + results.scripted.len(), "{csv}");
+
+    // Train one model, keep its checkpoint, and measure the checkpoint again
+    // (what the page's Import model does): the same numbers.
+    let ck = tmp_file("tiny.opimp", "");
+    let out = opimp(&[
+        "train", "--preset", "quick", "--steps", "20", "--rl-steps", "6", "--eval-histories", "60", "--json",
+        "--save-model", &ck,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let trained = opimp::experiment::Results::from_json(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!(trained.models.len(), 1);
+    let bytes = std::fs::read(&ck).unwrap();
+    assert_eq!(&bytes[..8], b"OPIMPCK1");
+    let device = opimp::model::cpu_device();
+    let again =
+        opimp::experiment::measure_checkpoint(&trained.config, &bytes, &trained.config.data(), &device).unwrap();
+    let mut expected = trained.models[0].clone();
+    expected.pretrain.clear();
+    expected.rl.clear();
+    assert_eq!(again, expected);
+
+    // Bad study inputs: one line, exit 2.
+    assert_error(&opimp(&["train", "--size", "huge"]), "huge");
+    assert_error(&opimp(&["sweep", "--preset", "nope", "--out", &results_path]), "nope");
+    assert_error(&opimp(&["sweep", "--config", &tmp_file("junk.json", "{not json"), "--out", &results_path]), "junk.json");
+    assert_error(&opimp(&["export", "--results", "/no/such/results.json"]), "/no/such/results.json");
+    assert_error(&opimp(&["export", "--results", &config_path]), "tiny.json");
+}
