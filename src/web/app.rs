@@ -771,7 +771,13 @@ fn import_results(lab: Lab, r: Results, name: &str) {
         return;
     }
     let n = r.models.len();
-    lab.state.update(|s| s.experiment = r.config.clone());
+    lab.state.update(|s| {
+        s.experiment = r.config.clone();
+        // A study run with a preset's settings links as that preset.
+        if let Some(p) = PRESETS.iter().find(|p| ExperimentConfig::preset(p).as_ref() == Some(&r.config)) {
+            s.preset = p.to_string();
+        }
+    });
     lab.curves.set(curves_of(&r));
     lab.kept.set(storage::load_models(&r.config));
     lab.results.set(r);

@@ -215,7 +215,7 @@ pub fn cross(r: &Results, g: SuccessSet) -> Plot {
         [m.op, m.score(g).map(|s| s.op_implied).unwrap_or(0.0)]
     }));
     let mut plot = new_plot(base_layout(
-        &format!("Evaluated under G = {g}"),
+        &format!("Under G = {g}"),
         &format!("Op implied by success on {g}"),
         "measured Op",
     ));
