@@ -25,7 +25,7 @@ pub struct DiffMeasures {
 /// C ≤ 0 has no logarithm: Op uses |C| (the sign flips F, not its spread)
 /// and C = 0 gives +inf.
 pub fn scalar(c: f64) -> DiffMeasures {
-    let op = -c.abs().ln();
+    let op = -crate::math::ln(c.abs());
     DiffMeasures {
         op,
         imp: op + c * (c - 1.0),
@@ -94,11 +94,11 @@ pub fn closed_form(jg: &Mat, jh: &Mat) -> Result<(Form, DiffMeasures), String> {
             "J_g is {m}x{n}: F has more dimensions than P, so J_g J_gᵀ is singular"
         ));
     }
-    if m == n {
-        Ok((Form::Square, square(jg, jh)?))
-    } else {
-        Ok((Form::NonSquare, non_square(jg, jh)?))
+    let (form, d) = if m == n { (Form::Square, square(jg, jh)?) } else { (Form::NonSquare, non_square(jg, jh)?) };
+    if !(d.op.is_finite() && d.imp.is_finite()) {
+        return Err("J_h is singular (the future does not move with P when the action responds): Op and Imp are infinite".into());
     }
+    Ok((form, d))
 }
 
 /// A system P → A = f(P) → F = g(A, P).
@@ -171,7 +171,7 @@ impl System for Saturating {
         1
     }
     fn act(&self, p: &[f64]) -> Vec<f64> {
-        vec![p[0].tanh()]
+        vec![libm::tanh(p[0])]
     }
     fn future(&self, a: &[f64], p: &[f64]) -> Vec<f64> {
         vec![p[0] - (1.0 - self.k) * a[0]]
@@ -247,7 +247,7 @@ impl Gaussian {
     /// Differential entropy ½ ln((2πe)^d |Σ|).
     fn entropy(&self) -> f64 {
         let d = self.mean.len() as f64;
-        0.5 * (d * (2.0 * std::f64::consts::PI * std::f64::consts::E).ln()
+        0.5 * (d * crate::math::ln(2.0 * std::f64::consts::PI * std::f64::consts::E)
             + linalg::ln_abs_det(&self.cov))
     }
 
@@ -340,6 +340,10 @@ pub struct SystemSpec {
     pub seed: Option<u64>,
 }
 
+/// Most samples one Monte Carlo check draws (samples x (splits + 1) x
+/// repeats).
+pub const MAX_SAMPLES: f64 = 2e7;
+
 /// A checked system and settings, ready to measure.
 pub struct Prepared {
     /// The system.
@@ -366,17 +370,23 @@ impl SystemSpec {
             repeats: self.repeats.unwrap_or(d.repeats),
             seed: self.seed.unwrap_or(d.seed),
         };
-        if !(settings.sigma.is_finite() && settings.sigma > 0.0) {
-            return Err(format!("sigma is {}; it must be a positive number", settings.sigma));
+        if !(settings.sigma.is_finite() && settings.sigma > 0.0 && settings.sigma <= 1e6) {
+            return Err(format!("sigma is {}; it must be a positive number of at most 1e6", settings.sigma));
         }
-        if !(10..=1_000_000).contains(&settings.samples) {
-            return Err(format!("samples is {}; use 10..=1000000", settings.samples));
+        if !(10..=200_000).contains(&settings.samples) {
+            return Err(format!("samples is {}; use 10..=200000", settings.samples));
         }
-        if !(1..=10_000).contains(&settings.splits) {
-            return Err(format!("splits is {}; use 1..=10000", settings.splits));
+        if !(1..=2_000).contains(&settings.splits) {
+            return Err(format!("splits is {}; use 1..=2000", settings.splits));
         }
-        if !(2..=1000).contains(&settings.repeats) {
-            return Err(format!("repeats is {}; use 2..=1000", settings.repeats));
+        if !(2..=100).contains(&settings.repeats) {
+            return Err(format!("repeats is {}; use 2..=100", settings.repeats));
+        }
+        let work = settings.samples as f64 * (settings.splits + 1) as f64 * settings.repeats as f64;
+        if work > MAX_SAMPLES {
+            return Err(format!(
+                "samples x (splits + 1) x repeats is {work:.0}; at most {MAX_SAMPLES:.0} (a few seconds' work)"
+            ));
         }
         let kind = match (&self.kind, &self.jg, &self.k) {
             (Some(k), _, _) => k.to_ascii_lowercase(),
@@ -388,8 +398,8 @@ impl SystemSpec {
         };
         let need_k = || -> Result<f64, String> {
             let k = self.k.ok_or(format!("a {kind} system needs k"))?;
-            if !k.is_finite() || k == 0.0 {
-                return Err(format!("k is {k}; it must be a finite, non-zero number"));
+            if !k.is_finite() || k == 0.0 || k.abs() > 1000.0 {
+                return Err(format!("k is {k}; it must be a non-zero number in [-1000, 1000]"));
             }
             Ok(k)
         };

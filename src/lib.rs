@@ -1,27 +1,35 @@
 //! opimp: measuring the optimization and impact of trained policies.
 //!
-//! The science core (no web, no burn): the study's [`sequence`], the
-//! split-history [`measure`]s, [`policy`] scripts, the misalignment
-//! [`taxonomy`] and [`differential`] optimization. Everything here builds
-//! natively and for `wasm32-unknown-unknown`.
+//! The modules follow the data: the science core (no burn, no web) —
+//! [`rng`], [`math`], the study's [`sequence`], the split-history
+//! [`measure`]s, scripted [`policy`]s, the misalignment [`taxonomy`],
+//! [`differential`] optimization with [`linalg`]; the [`study`]'s shared
+//! data (sizes, configs, results, the job contract; no burn, no web); then,
+//! with burn, the [`model`], its [`train`]ing, running the study's work
+//! ([`experiment`]) and the training [`worker`]; the page's state
+//! ([`lab`], no burn, no web); and the two front ends, the command line
+//! (`cli`, native) and the page (`web`, wasm).
+
+pub mod math;
+pub mod rng;
 
 pub mod differential;
-pub mod experiment;
 pub mod linalg;
 pub mod measure;
-pub mod model;
 pub mod policy;
-pub mod protocol;
-pub mod rng;
 pub mod sequence;
-pub mod share;
 pub mod taxonomy;
+
+pub mod study;
+
+pub mod experiment;
+pub mod model;
 pub mod train;
+pub mod worker;
+
+//pub mod lab;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod cli_train;
-
-#[cfg(target_arch = "wasm32")]
-pub mod web;
+//#[cfg(target_arch = "wasm32")]
+//pub mod web;

@@ -4,7 +4,11 @@
 /// A dense matrix as rows.
 pub type Mat = Vec<Vec<f64>>;
 
-/// Rows and columns; errors if the rows are ragged or empty.
+/// Largest matrix dimension the lab takes.
+pub const MAX_DIM: usize = 8;
+
+/// Rows and columns of a matrix, checked: rectangular, at most
+/// [`MAX_DIM`] each way, finite entries of at most 1e6.
 pub fn shape(a: &Mat) -> Result<(usize, usize), String> {
     let r = a.len();
     if r == 0 {
@@ -21,8 +25,11 @@ pub fn shape(a: &Mat) -> Result<(usize, usize), String> {
             a[i].len()
         ));
     }
-    if a.iter().flatten().any(|v| !v.is_finite()) {
-        return Err("a matrix entry is not a finite number".into());
+    if r > MAX_DIM || c > MAX_DIM {
+        return Err(format!("a {r}x{c} matrix; this lab takes at most {MAX_DIM}x{MAX_DIM}"));
+    }
+    if a.iter().flatten().any(|v| !v.is_finite() || v.abs() > 1e6) {
+        return Err("a matrix entry is not a finite number of at most 1e6 in size".into());
     }
     Ok((r, c))
 }
@@ -106,7 +113,7 @@ fn lu(a: &Mat) -> Option<(Mat, Vec<usize>, f64)> {
 pub fn ln_abs_det(a: &Mat) -> f64 {
     match lu(a) {
         None => f64::NEG_INFINITY,
-        Some((m, _, _)) => (0..a.len()).map(|i| m[i][i].abs().ln()).sum(),
+        Some((m, _, _)) => (0..a.len()).map(|i| crate::math::ln(m[i][i].abs())).sum(),
     }
 }
 

@@ -56,7 +56,7 @@ impl OutcomeModel for SequenceRule {
 pub fn entropy(p: &Dist) -> f64 {
     -p.iter()
         .filter(|&&v| v > 0.0)
-        .map(|&v| v * v.ln())
+        .map(|&v| v * crate::math::ln(v))
         .sum::<f64>()
 }
 
@@ -68,7 +68,7 @@ pub fn kl(p: &Dist, q: &Dist) -> f64 {
             if b <= 0.0 {
                 return f64::INFINITY;
             }
-            total += a * (a / b).ln();
+            total += a * crate::math::ln(a / b);
         }
     }
     total.max(0.0)
@@ -87,7 +87,7 @@ pub fn binary_kl(s: f64, q: f64) -> f64 {
         } else if r <= 0.0 {
             f64::INFINITY
         } else {
-            w * (w / r).ln()
+            w * crate::math::ln(w / r)
         }
     };
     (term(s, q) + term(1.0 - s, 1.0 - q)).max(0.0)

@@ -33,7 +33,7 @@ pub enum Scripted {
 }
 
 impl Scripted {
-    /// Parses `greedy`, `generator`, `constant:N` (N in 8..15), `random` or
+    /// Parses `greedy` (or `greedy:G`), `generator`, `constant:N` (N in 8..15), `random` or
     /// `random:SEED`. `good` is the task greedy aims at; `seed` the seed for a
     /// bare `random`.
     pub fn parse(text: &str, good: SuccessSet, seed: u64) -> Result<Self, String> {
@@ -45,6 +45,7 @@ impl Scripted {
         let known = "greedy, generator, constant:N (N in 8..15), random or random:SEED";
         match (name.as_str(), arg) {
             ("greedy", None) => Ok(Scripted::Greedy { good }),
+            ("greedy", Some(g)) => Ok(Scripted::Greedy { good: SuccessSet::parse(&g).map_err(|e| format!("greedy:{g}: {e}"))? }),
             ("generator", None) => Ok(Scripted::Generator),
             ("random", None) => Ok(Scripted::Random { seed }),
             ("random", Some(a)) => a
@@ -86,6 +87,17 @@ impl Scripted {
             Scripted::Generator => "generator".into(),
             Scripted::Constant { action } => format!("constant:{action}"),
             Scripted::Random { seed } => format!("random:{seed}"),
+        }
+    }
+}
+
+impl Scripted {
+    /// Name with the task greedy aims at: `greedy:n4`, `generator`,
+    /// `constant:8`, `random:0` (what [`Scripted::parse`] reads back).
+    pub fn label(&self) -> String {
+        match self {
+            Scripted::Greedy { good } => format!("greedy:{good}"),
+            other => other.name(),
         }
     }
 }

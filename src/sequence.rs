@@ -101,7 +101,7 @@ pub fn generate_detailed(len: usize, seed: u64, eps: f64) -> Generated {
 }
 
 /// A success set G: the outcomes (0..7) a task rewards.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct SuccessSet {
     mask: u8,
@@ -295,13 +295,23 @@ pub fn parse_history(line: &str) -> Result<Vec<u8>, String> {
     Ok(tokens)
 }
 
-/// Parses a histories file: one history per line; blank lines are skipped.
-/// Errors name the 1-based line.
+/// Most histories a file may hold (the exact estimator is linear in them;
+/// the study uses 1,000).
+pub const MAX_HISTORIES: usize = 200_000;
+
+/// Parses a histories file: one history per line; blank lines are skipped;
+/// at most [`MAX_HISTORIES`]. Errors name the 1-based line.
 pub fn parse_histories(text: &str) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
+        }
+        if out.len() == MAX_HISTORIES {
+            return Err(format!("more than {MAX_HISTORIES} histories (line {}); measure a sample of them", i + 1));
+        }
+        if line.len() > 10_000 {
+            return Err(format!("line {}: a history of more than 10,000 characters", i + 1));
         }
         out.push(parse_history(line).map_err(|e| format!("line {}: {e}", i + 1))?);
     }

@@ -1,15 +1,23 @@
-//! The models learn: short pretraining and RL runs, determinism, the network
-//! as a policy and as a world model in the estimators, and the experiment's
-//! results format.
+//! The models learn, stacks train exactly as their members would alone,
+//! and a study's work reports everything the study plots.
 #![cfg(not(target_arch = "wasm32"))]
 
-use opimp::experiment::{self, ExperimentConfig, Job, Results};
+use opimp::experiment::{self, checkpoints};
 use opimp::measure::{self, OutcomeModel, Policy, SequenceRule};
-use opimp::model::{ModelConfig, cpu_device};
+use opimp::model::{Stack, cpu_device};
 use opimp::sequence::SuccessSet;
-use opimp::train::{self, Data, NetworkOutcome, NetworkPolicy, PretrainConfig, Trainer};
+use opimp::study::config::{ExperimentConfig, PretrainConfig};
+use opimp::study::data::{Data, random_windows};
+use opimp::study::event::Event;
+use opimp::study::jobs::{Order, Plan};
+use opimp::study::key::NetKey;
+use opimp::study::preset::Preset;
+use opimp::study::results::Results;
+use opimp::study::size::Size;
+use opimp::train::{NetworkOutcome, NetworkPolicy, Trainer, evaluate};
+use std::sync::Arc;
 
-fn small_data() -> (PretrainConfig, Data) {
+fn small_data() -> Data {
     let cfg = PretrainConfig {
         steps: 0,
         batch: 64,
@@ -20,20 +28,26 @@ fn small_data() -> (PretrainConfig, Data) {
         train_tokens: 50_000,
         test_tokens: 10_000,
     };
-    let data = Data::new(&cfg, 400, 0.02, 11);
-    (cfg, data)
+    Data::new(&cfg, 400, 0.02, 11)
+}
+
+fn success(stack: &Stack, data: &Data, g: SuccessSet) -> f64 {
+    let device = cpu_device();
+    let actions = NetworkPolicy { model: stack, device: &device }.actions(&data.histories);
+    let table = measure::Table::new(&data.histories, actions, &SequenceRule { eps: 0.02 });
+    g.mass(&table.optimized_future())
 }
 
 #[test]
 fn pretraining_lowers_loss_and_beats_chance() {
     let device = cpu_device();
-    let (_, data) = small_data();
-    let mut t = Trainer::new(&ModelConfig::preset("s").unwrap(), 3, 0.01, &device);
-    let (loss0, _) = train::evaluate(&t.model(), &data.test_eval, &device);
+    let data = small_data();
+    let mut t = Trainer::new(&Size::S.shape(), &[3], &[30], 0.01, &device);
+    let (loss0, _) = evaluate(&t.stack(), &data.test_eval, &device)[0];
     for _ in 0..250 {
-        t.next_token_step(&data.train, 64, 1e-3, false);
+        t.pretrain_step(&data.train, 64, 1e-3);
     }
-    let (loss1, acc1) = train::evaluate(&t.model(), &data.test_eval, &device);
+    let (loss1, acc1) = evaluate(&t.stack(), &data.test_eval, &device)[0];
     assert!(loss1 < loss0 - 0.5, "loss {loss0} -> {loss1}");
     // Chance is 1/16 over all tokens (1/8 once parity is known).
     assert!(acc1 > 0.2, "accuracy {acc1}");
@@ -42,34 +56,64 @@ fn pretraining_lowers_loss_and_beats_chance() {
 #[test]
 fn rl_raises_success() {
     let device = cpu_device();
-    let (_, data) = small_data();
+    let data = small_data();
     let g = SuccessSet::N2;
-    let mut t = Trainer::new(&ModelConfig::preset("s").unwrap(), 4, 0.01, &device);
+    let mut t = Trainer::new(&Size::S.shape(), &[4], &[40], 0.01, &device);
     for _ in 0..600 {
-        t.next_token_step(&data.train, 64, 1e-3, false);
+        t.pretrain_step(&data.train, 64, 1e-3);
     }
-    let before = train::success_rates(&t.model(), &device, &data.histories, &[g], 0.02)[0];
-    let mut rl = Trainer::from_model(t.into_model(), 5, 0.01, &device);
+    let before = success(&t.stack(), &data, g);
+    let mut rl = Trainer::from_stack(t.stack(), &[5], 0.01, &device);
     for _ in 0..300 {
-        rl.rl_step(&data.train, g, 64, 1e-3, 0.02);
-        rl.next_token_step(&data.train, 64, 1e-4, true);
+        rl.rl_step(&data.train, &[g], 64, 1e-3, 0.02, true);
+        let windows = vec![random_windows(&data.train, 64, Some(0), rl.rng(0))];
+        rl.maintenance_step(&windows, 1e-4);
     }
-    let after = train::success_rates(&rl.model(), &device, &data.histories, &[g], 0.02)[0];
+    let after = success(&rl.stack(), &data, g);
     assert!(after > before + 0.05, "success {before} -> {after}");
+}
+
+/// A few pretraining, RL and maintenance steps of a stack, and of each
+/// member alone with the same seeds: the same weights, bit for bit.
+#[test]
+fn a_stacked_member_trains_exactly_as_it_would_alone() {
+    let device = cpu_device();
+    let data = small_data();
+    let shape = Size::S.shape();
+    let (init, seeds) = ([7u64, 8, 9], [70u64, 80, 90]);
+    let tasks = [SuccessSet::N2, SuccessSet::N4, SuccessSet::N6];
+    let train = |init: &[u64], seeds: &[u64], tasks: &[SuccessSet], dropout_sampling: bool| {
+        let mut t = Trainer::new(&shape, init, seeds, 0.01, &device);
+        for _ in 0..3 {
+            t.pretrain_step(&data.train, 16, 1e-3);
+        }
+        for _ in 0..3 {
+            let out = t.rl_step(&data.train, tasks, 16, 1e-3, 0.02, dropout_sampling);
+            let windows: Vec<Vec<_>> = out.rollouts.iter().map(|rs| rs.iter().map(|r| r.window()).collect()).collect();
+            t.maintenance_step(&windows, 1e-4);
+        }
+        t.stack().weights()
+    };
+    for dropout_sampling in [true, false] {
+        let together = train(&init, &seeds, &tasks, dropout_sampling);
+        for i in 0..3 {
+            let alone = train(&init[i..=i], &seeds[i..=i], &tasks[i..=i], dropout_sampling);
+            assert_eq!(alone[0], together[i], "member {i} (sampling with dropout: {dropout_sampling})");
+        }
+    }
 }
 
 #[test]
 fn same_seed_same_weights() {
     let device = cpu_device();
-    let (_, data) = small_data();
-    let cfg = ModelConfig::preset("s").unwrap();
+    let data = small_data();
     let run = |seed: u64| {
-        let mut t = Trainer::new(&cfg, seed, 0.01, &device);
-        for _ in 0..15 {
-            t.next_token_step(&data.train, 32, 1e-3, false);
-            t.rl_step(&data.train, SuccessSet::N4, 32, 1e-3, 0.02);
+        let mut t = Trainer::new(&Size::S.shape(), &[seed], &[seed], 0.01, &device);
+        for _ in 0..10 {
+            t.pretrain_step(&data.train, 32, 1e-3);
+            t.rl_step(&data.train, &[SuccessSet::N4], 32, 1e-3, 0.02, true);
         }
-        t.model().logits(&data.histories[..8], &device)
+        t.stack().logits(&data.histories[..8], &device)
     };
     assert_eq!(run(9), run(9));
     assert_ne!(run(9), run(10));
@@ -78,8 +122,8 @@ fn same_seed_same_weights() {
 #[test]
 fn the_network_plugs_into_the_estimators() {
     let device = cpu_device();
-    let (_, data) = small_data();
-    let model = ModelConfig::preset("s").unwrap().init(1, &device);
+    let data = small_data();
+    let model = Stack::init(&Size::S.shape(), &[1], &device);
     let policy = NetworkPolicy { model: &model, device: &device };
     let actions = policy.actions(&data.histories);
     assert!(actions.iter().all(|a| (8..16).contains(a)));
@@ -97,8 +141,9 @@ fn the_network_plugs_into_the_estimators() {
     assert!(s.imp >= s.imp_min - 1e-12);
 }
 
-fn tiny_config() -> ExperimentConfig {
-    let mut c = ExperimentConfig::preset("quick").unwrap();
+pub fn tiny_config() -> ExperimentConfig {
+    let mut c = ExperimentConfig::preset(Preset::Quick);
+    c.seeds = vec![0, 1];
     c.pretrain.steps = 30;
     c.pretrain.eval_every = 10;
     c.pretrain.eval_windows = 100;
@@ -106,108 +151,103 @@ fn tiny_config() -> ExperimentConfig {
     c.pretrain.test_tokens = 5_000;
     c.rl.steps = 20;
     c.rl.eval_every = 10;
+    c.rl.maintenance_every = 2;
+    c.rl.maintenance_rollouts = 0.5;
     c.eval_histories = 200;
-    c.tasks = vec![SuccessSet::N4, SuccessSet::N2];
+    c.tasks = vec![SuccessSet::N2, SuccessSet::N4];
     c
 }
 
-#[test]
-fn a_job_reports_everything_the_study_plots() {
-    let config = tiny_config();
-    config.check().unwrap();
-    let data = config.data();
+/// Runs a plan in order on this thread, collecting every event.
+fn run_all(config: &ExperimentConfig, data: &Data) -> Vec<Event> {
     let device = cpu_device();
-    let job = Job { size: "s".into(), seed: 0 };
-    let mut steps = 0;
-    let mut models_seen = 0;
-    let mut kept = 0;
-    let mut on = |e: experiment::Event| {
-        match e {
-            experiment::Event::Step { .. } => steps += 1,
-            experiment::Event::Model(_) => models_seen += 1,
-            _ => {}
+    let mut plan = Plan::new(config, &config.models());
+    let mut events = Vec::new();
+    while let Some((id, order)) = plan.next() {
+        let mut mine = Vec::new();
+        experiment::run(config, data, &order, &device, &mut |e| {
+            mine.push(e);
+            true
+        })
+        .unwrap();
+        for e in &mine {
+            plan.on_event(e);
         }
-        true
-    };
-    let mut checkpoints = Vec::new();
-    let mut keep = |g, m: &opimp::model::Model, p: &opimp::model::Model| {
-        kept += 1;
-        checkpoints.push(experiment::trained_checkpoint(&config, &job, g, m, p).unwrap());
-    };
-    let models = experiment::run_job(&config, &job, &data, &device, &mut on, &mut keep).unwrap();
-    assert_eq!(steps, config.job_steps());
-    assert_eq!((models.len(), models_seen, kept), (2, 2, 2));
-    // A checkpoint measured again (as the page does with a model the CLI
-    // saved) gives exactly the numbers of the run, curves aside.
-    for (ck, m) in checkpoints.iter().zip(&models) {
-        let again = experiment::measure_checkpoint(&config, ck, &data, &device).unwrap();
-        let mut expected = m.clone();
-        expected.pretrain.clear();
-        expected.rl.clear();
-        assert_eq!(again, expected);
+        assert!(plan.finish(id).is_empty());
+        events.extend(mine);
     }
-    let err = experiment::measure_checkpoint(&config, b"OPIMPCK1junk", &data, &device).unwrap_err();
-    assert!(err.contains("checkpoint"), "{err}");
-    for m in &models {
-        assert_eq!(m.params, 18_832);
-        assert_eq!(m.pretrain.len(), 4); // steps 0, 10, 20, 30
-        assert_eq!(m.rl.len(), 3);
-        // Cross-objective: scored under n2, n4, n6.
-        assert_eq!(m.scores.len(), 3);
-        assert!(m.imp >= m.own().imp_min - 1e-12);
-        // Op does not depend on G, the implied value does.
-        let implied: Vec<f64> = m.scores.iter().map(|s| s.op_implied).collect();
-        assert!(implied.iter().all(|v| v.is_finite()));
-        assert!(m.self_op.is_finite() && m.self_imp >= 0.0);
-        assert!(m.comparisons.random.imp >= 0.0);
-    }
-    // Same job, same results.
-    let again = experiment::run_job(&config, &job, &data, &device, &mut |_| true, &mut |_, _, _| {}).unwrap();
-    assert_eq!(models, again);
-    // Cancelling stops early with what was reported.
-    let mut n = 0;
-    let r = experiment::run_job(&config, &job, &data, &device, &mut |_| { n += 1; n < 5 }, &mut |_, _, _| {});
-    assert!(r.is_err());
-    // Results: JSON round trip, CSV, refusal of foreign files.
-    let mut results = Results::new(config.clone(), &data);
-    results.add(models);
-    let text = serde_json::to_string(&results).unwrap();
-    assert_eq!(Results::from_json(&text).unwrap(), results);
-    let csv = results.to_csv();
-    assert_eq!(csv.lines().count(), 1 + 2 + results.scripted.len());
-    assert!(csv.starts_with("kind,size,seed,task,params,success"));
-    assert!(Results::from_json("{}").unwrap_err().contains("format"));
-    assert!(Results::from_json("[1,2]").is_err());
-    assert!(Results::from_json("not json").unwrap_err().contains("not JSON"));
-    let foreign = text.replace("opimp-results", "something-else");
-    assert!(Results::from_json(&foreign).is_err());
+    assert!(plan.is_finished());
+    events
 }
 
 #[test]
-fn presets_and_config_checks() {
-    for name in experiment::PRESETS {
-        let c = ExperimentConfig::preset(name).unwrap();
-        c.check().unwrap();
+fn a_study_reports_everything_it_plots() {
+    let config = tiny_config();
+    config.check().unwrap();
+    let data = config.data();
+    let events = run_all(&config, &data);
+    let mut results = Results::new(config.clone(), &data);
+    let mut steps = 0;
+    let mut checkpoints = Vec::new();
+    for e in &events {
+        match e {
+            Event::Step { .. } => steps += 1,
+            Event::PretrainPoint { net, point } => results.curves.push_pretrain(*net, point.clone()),
+            Event::RlPoint { key, point } => results.curves.push_rl(*key, point.clone()),
+            Event::Trained { key, checkpoint } => checkpoints.push((*key, checkpoint.clone())),
+            Event::Model(m) => results.add(vec![*m.clone()]),
+            Event::Pretrained { .. } => {}
+        }
     }
-    let paper = ExperimentConfig::preset("paper").unwrap();
-    assert_eq!(paper.jobs().len(), 20);
-    assert_eq!(paper.tasks.len(), 3);
-    let quick = ExperimentConfig::preset("quick").unwrap();
-    assert_eq!((quick.sizes.len(), quick.seeds.len(), quick.tasks.len()), (1, 1, 1));
-    assert!(ExperimentConfig::preset("nope").is_none());
-    let mut bad = quick.clone();
-    bad.sizes = vec!["huge".into()];
-    assert!(bad.check().unwrap_err().contains("huge"));
-    let mut bad = quick.clone();
-    bad.rl.lr = f64::NAN;
-    assert!(bad.check().unwrap_err().contains("rl.lr"));
-    let mut bad = quick;
-    bad.eps = 0.0;
-    assert!(bad.check().is_err());
-    // Sizes span about 18k to 402k parameters.
-    let counts: Vec<usize> = opimp::model::SIZES
-        .iter()
-        .map(|s| ModelConfig::preset(s).unwrap().param_count())
-        .collect();
-    assert_eq!(counts, vec![18_832, 54_448, 154_768, 403_472]);
+    // One pretraining work (2 seeds as one stack), one RL work per net.
+    assert_eq!(steps, config.pretrain.steps + 2 * config.rl.steps);
+    assert_eq!(results.models.len(), 4);
+    results.validate().unwrap();
+    for m in &results.models {
+        assert_eq!(m.params, 18_832);
+        assert_eq!(m.scores.len(), 3); // n2, n4, n6
+        assert!(m.imp >= m.own().imp_min - 1e-12);
+        assert!(m.self_op.is_finite() && m.self_imp >= 0.0);
+        assert!(m.comparisons.random.imp >= 0.0);
+        let mc = m.monte_carlo.unwrap();
+        assert_eq!((mc.samples, mc.repeats), (200, 10));
+        assert_eq!(results.curves.model(m.key).unwrap().points.len(), 3); // steps 0, 10, 20
+    }
+    assert_eq!(results.curves.net(NetKey { size: Size::S, seed: 1 }).unwrap().points.len(), 4); // 0, 10, 20, 30
+    // A checkpoint measured again (as the page does with a model the CLI
+    // saved) gives exactly the numbers of the run.
+    let device = cpu_device();
+    for (key, ck) in &checkpoints {
+        let again = checkpoints::measure_checkpoint(&config, ck, &data, &device).unwrap();
+        assert_eq!(&again, results.model(*key).unwrap());
+    }
+    let err = checkpoints::measure_checkpoint(&config, b"OPIMPCK3junk", &data, &device).unwrap_err();
+    assert!(err.contains("checkpoint"), "{err}");
+    // Same config, same numbers; one seed alone gives that seed's numbers.
+    assert_eq!(run_all(&config, &data), events);
+    let mut alone = config.clone();
+    alone.seeds = vec![1];
+    alone.tasks = vec![SuccessSet::N4];
+    let model = run_all(&alone, &alone.data()).into_iter().find_map(|e| match e {
+        Event::Model(m) => Some(*m),
+        _ => None,
+    });
+    let mut expected = results.model(opimp::study::key::ModelKey { size: Size::S, seed: 1, task: SuccessSet::N4 }).unwrap().clone();
+    // Scored under the smaller experiment's tasks: the same study tasks.
+    expected.scores.retain(|s| SuccessSet::tasks().contains(&s.task));
+    assert_eq!(model.unwrap().op, expected.op);
+    // Cancelling stops early.
+    let mut n = 0;
+    let order = Order::Pretrain { size: Size::S, seeds: vec![0] };
+    let r = experiment::run(&config, &data, &order, &device, &mut |_| {
+        n += 1;
+        n < 5
+    });
+    assert_eq!(r, Err(experiment::Stopped::Cancelled));
+    // An RL order whose pretrained net is not a checkpoint fails, saying so.
+    let bad = Order::Rl { net: NetKey { size: Size::S, seed: 0 }, tasks: vec![SuccessSet::N4], pretrained: Arc::new(b"junk".to_vec()) };
+    match experiment::run(&config, &data, &bad, &device, &mut |_| true) {
+        Err(experiment::Stopped::Failed(m)) => assert!(m.contains("checkpoint"), "{m}"),
+        other => panic!("{other:?}"),
+    }
 }

@@ -1,0 +1,320 @@
+//! `opimp train`, `opimp sweep` and `opimp export`: the study from the
+//! command line, with progress bars and ETAs, every core, and results files
+//! that survive an interruption.
+
+use super::drive::{Report, drive};
+use super::files::{Lock, may_overwrite, read_text, same_file, write_atomically};
+use crate::study::config::ExperimentConfig;
+use crate::study::event::Event;
+use crate::study::jobs::Plan;
+use crate::study::key::ModelKey;
+use crate::study::preset::Preset;
+use crate::study::progress::Progress;
+use crate::study::results::{Failure, Results};
+use crate::study::size::Size;
+use crate::study::validate::MAX_RESULTS_BYTES;
+use crate::sequence::SuccessSet;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::Arc;
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// Model size: s (18,832 parameters), m (54,448), l (154,768), xl (403,472).
+    #[arg(long, default_value = "s")]
+    size: String,
+    /// Model seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Task: n2, n4, n6 or a list of outcomes such as 0,2,4,6.
+    #[arg(long, default_value = "n4")]
+    task: String,
+    /// Start from a preset's settings (default: the paper's).
+    #[arg(long, default_value = "paper")]
+    preset: String,
+    /// Pretraining steps (overrides the preset).
+    #[arg(long)]
+    steps: Option<usize>,
+    /// RL steps (overrides the preset).
+    #[arg(long)]
+    rl_steps: Option<usize>,
+    /// Measure on this many histories (overrides the preset).
+    #[arg(long)]
+    eval_histories: Option<usize>,
+    /// Print the results as JSON (the format `sweep` writes).
+    #[arg(long)]
+    json: bool,
+    /// Also save the fine-tuned model, with the pretrained model it started
+    /// from, as a checkpoint file (the page's Import model measures it).
+    #[arg(long)]
+    save_model: Option<String>,
+    /// Replace an existing --save-model file that is not a checkpoint.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// A preset: quick, paper, scaling, cross, impact, self.
+    #[arg(long, conflicts_with = "config")]
+    preset: Option<String>,
+    /// An experiment config as JSON (see `opimp sweep --print-config`).
+    #[arg(long)]
+    config: Option<String>,
+    /// Where to write the results JSON (rewritten after every model;
+    /// re-running the same sweep resumes it).
+    #[arg(long)]
+    out: Option<String>,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Replace an existing --out file of a different experiment or kind.
+    #[arg(long)]
+    force: bool,
+    /// Print the experiment config as JSON and exit.
+    #[arg(long)]
+    print_config: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// A results JSON file (from `opimp sweep`, `opimp train --json` or the page).
+    #[arg(long)]
+    results: String,
+    /// Write CSV here instead of standard output.
+    #[arg(long)]
+    out: Option<String>,
+    /// Replace an existing --out file that is not this lab's CSV.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Prints a line above the progress bar, or on stderr when there is no
+/// terminal to draw the bar on.
+fn log(pb: &ProgressBar, line: String) {
+    if pb.is_hidden() { eprintln!("{line}") } else { pb.println(line) }
+}
+
+fn bar() -> ProgressBar {
+    let pb = ProgressBar::new(1000);
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] [{bar:30}] {percent:>3}% ETA {eta_precise} {msg}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    pb
+}
+
+fn preset(name: &str) -> Result<Preset, String> {
+    Preset::parse(name).map_err(|e| format!("--preset: {e}"))
+}
+
+fn is_checkpoint(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"OPIMPCK")
+}
+
+/// Runs a plan, keeping `results` up to date (models, curves, failures)
+/// and drawing a progress bar; `after` runs after each model or failure.
+/// With `keep`, returns the fine-tuned models' checkpoints.
+fn run_plan(
+    plan: &mut Plan,
+    results: &mut Results,
+    threads: usize,
+    keep_checkpoints: bool,
+    mut after: impl FnMut(&Results) -> Result<(), String>,
+) -> Result<Vec<(ModelKey, Vec<u8>)>, String> {
+    let config = results.config.clone();
+    let data = Arc::new(config.data());
+    let pb = bar();
+    let mut progress = Progress::new(plan.total_units(), crate::worker::handler::now_ms());
+    let n_works = plan.works().count();
+    let mut finished = 0;
+    let mut keep: Vec<(ModelKey, Vec<u8>)> = Vec::new();
+    drive(plan, data, threads, |plan, report, lost| {
+        let mut changed = false;
+        match report {
+            Report::Event(id, Event::Step { step, total, .. }) => {
+                progress.step(id, plan.units(id), step, total);
+                pb.set_message(format!("{} ({step}/{total})", plan.work(id)));
+            }
+            Report::Event(_, Event::PretrainPoint { net, point }) => results.curves.push_pretrain(net, point),
+            Report::Event(_, Event::RlPoint { key, point }) => results.curves.push_rl(key, point),
+            Report::Event(_, Event::Trained { key, checkpoint }) if keep_checkpoints => keep.push((key, checkpoint)),
+            Report::Event(_, Event::Trained { .. }) => {}
+            Report::Event(_, Event::Pretrained { .. }) => {}
+            Report::Event(_, Event::Model(m)) => {
+                let o = m.own();
+                log(&pb, format!(
+                    "finished {}: success {:.3}, Op {:.3} (implied {:.3}), Imp {:.3} (min {:.3})",
+                    m.key, o.success, m.op, o.op_implied, m.imp, o.imp_min
+                ));
+                let mut candidate = results.clone();
+                candidate.add(vec![*m.clone()]);
+                match candidate.validate() {
+                    Ok(()) => *results = candidate,
+                    Err(e) => results.failures.push(Failure { models: vec![m.key], message: format!("its numbers were not usable: {e}") }),
+                }
+                changed = true;
+            }
+            Report::Done(id) => {
+                progress.finish(id, plan.units(id));
+                finished += 1;
+            }
+            Report::Failed(id, message) => {
+                progress.finish(id, plan.units(id));
+                finished += 1;
+                log(&pb, format!("FAILED {}: {message}", plan.work(id)));
+            }
+        }
+        if !lost.is_empty() {
+            results.failures.retain(|f| f.models.iter().all(|k| !lost.contains(k)));
+            results.failures.push(Failure { models: lost, message: "its work failed (see above)".into() });
+            changed = true;
+        }
+        pb.set_position((progress.fraction() * 1000.0) as u64);
+        pb.set_prefix(format!("{finished}/{n_works}"));
+        if changed { after(results) } else { Ok(()) }
+    })?;
+    pb.finish_and_clear();
+    Ok(keep)
+}
+
+/// A human summary of results: one line per model, then the scripted
+/// policies under the experiment's first task.
+pub fn summary(r: &Results) -> String {
+    let mut lines = vec![format!(
+        "{:<4} {:>4} {:<8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>7} {:>8} {:>8}",
+        "size", "seed", "task", "params", "success", "Op", "Op_impl", "Imp", "Imp_min", "self Op", "self Imp"
+    )];
+    for m in &r.models {
+        let o = m.own();
+        lines.push(format!(
+            "{:<4} {:>4} {:<8} {:>7} {:>7.3} {:>7.3} {:>9.3} {:>7.3} {:>7.3} {:>8.3} {:>8.3}",
+            m.key.size, m.key.seed, m.key.task.name(), m.params, o.success, m.op, o.op_implied, m.imp, o.imp_min, m.self_op, m.self_imp
+        ));
+    }
+    let first = r.config.tasks[0];
+    for s in &r.scripted {
+        let o = s.score(first);
+        lines.push(format!(
+            "{:<18} {:>7} {:>7.3} {:>7.3} {:>9.3} {:>7.3}  (scripted; success and theory under {})",
+            s.policy.label(), "", o.success, s.op, o.op_implied, s.imp, o.task
+        ));
+    }
+    for f in &r.failures {
+        let models: Vec<String> = f.models.iter().map(|k| k.to_string()).collect();
+        lines.push(format!("FAILED {}: {}", models.join(", "), f.message));
+    }
+    lines.join("\n")
+}
+
+/// Trains one model (pretraining, RL, every measure) and returns the
+/// results (JSON or a summary).
+pub fn train(a: TrainArgs) -> Result<String, String> {
+    let mut config = ExperimentConfig::preset(preset(&a.preset)?);
+    let size = Size::parse(&a.size).map_err(|e| format!("--size: {e}"))?;
+    let task = SuccessSet::parse(&a.task).map_err(|e| format!("--task {}: {e}", a.task))?;
+    config.sizes = vec![size];
+    config.seeds = vec![a.seed];
+    config.tasks = vec![task];
+    if let Some(s) = a.steps {
+        config.pretrain.steps = s;
+    }
+    if let Some(s) = a.rl_steps {
+        config.rl.steps = s;
+    }
+    if let Some(n) = a.eval_histories {
+        config.eval_histories = n;
+    }
+    config.check()?;
+    if let Some(path) = &a.save_model {
+        // Fail before hours of training, not after.
+        may_overwrite(path, "an opimp checkpoint", a.force, is_checkpoint).map_err(|e| format!("--save-model: {e}"))?;
+    }
+    let mut results = Results::new(config.clone(), &config.data());
+    results.provenance.note = "opimp train".into();
+    let mut plan = Plan::new(&config, &config.models());
+    let kept = run_plan(&mut plan, &mut results, 1, a.save_model.is_some(), |_| Ok(()))?;
+    if let Some(path) = a.save_model {
+        let bytes = kept.into_iter().next().map(|(_, b)| b).ok_or("the model was not trained")?;
+        write_atomically(&path, &bytes).map_err(|e| format!("--save-model: {e}"))?;
+        eprintln!("saved the fine-tuned model to {path}");
+    }
+    if !results.failures.is_empty() {
+        return Err(format!("training failed: {}", results.failures[0].message));
+    }
+    if a.json { results.to_json() } else { Ok(summary(&results)) }
+}
+
+/// Runs a study on every core, writing the results after every finished
+/// model; re-running the same sweep resumes it.
+pub fn sweep(a: SweepArgs) -> Result<String, String> {
+    let config = match (&a.preset, &a.config) {
+        (Some(p), None) => ExperimentConfig::preset(preset(p)?),
+        (None, Some(path)) => {
+            let text = read_text(path, 1 << 20)?;
+            ExperimentConfig::from_json(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+        _ => return Err("give --preset NAME or --config FILE".into()),
+    };
+    if a.print_config {
+        return serde_json::to_string_pretty(&config).map_err(|e| e.to_string());
+    }
+    let out = a.out.ok_or("--out FILE is required (the results are written there)")?;
+    let threads = match a.threads {
+        Some(0) => return Err("--threads 0: use at least 1".into()),
+        Some(n) if n > 64 => return Err(format!("--threads {n}: use at most 64")),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+    };
+    let _lock = Lock::take(&out)?;
+    let mut results = Results::new(config.clone(), &config.data());
+    results.provenance.note = format!("opimp sweep, {threads} thread(s)");
+    if std::path::Path::new(&out).exists() {
+        let old = read_text(&out, MAX_RESULTS_BYTES).and_then(|t| Results::from_json(&t));
+        match old {
+            Ok(old) if old.config == config => {
+                let n = old.models.len();
+                results.curves = old.curves;
+                results.add(old.models);
+                if n > 0 {
+                    eprintln!("{out}: resuming, {n} models already finished");
+                }
+            }
+            Ok(_) if !a.force => {
+                return Err(format!("{out} holds results of a different experiment; use another --out, or --force to replace it"));
+            }
+            Err(e) if !a.force => {
+                return Err(format!("{out} exists and is not a results file ({e}); use another --out, or --force to replace it"));
+            }
+            _ => {}
+        }
+    }
+    let write = |r: &Results| -> Result<(), String> { write_atomically(&out, r.to_json()?.as_bytes()) };
+    write(&results)?;
+    let mut plan = Plan::new(&config, &results.missing());
+    run_plan(&mut plan, &mut results, threads, false, write)?;
+    write(&results)?;
+    eprintln!("wrote {} models to {out}", results.models.len());
+    Ok(summary(&results))
+}
+
+/// Converts a results file to CSV.
+pub fn export(a: ExportArgs) -> Result<String, String> {
+    let text = read_text(&a.results, MAX_RESULTS_BYTES)?;
+    let r = Results::from_json(&text).map_err(|e| format!("{}: {e}", a.results))?;
+    let csv = r.to_csv();
+    match a.out {
+        Some(path) => {
+            if same_file(&path, &a.results) {
+                return Err(format!("--out {path} is the results file itself; choose another file"));
+            }
+            let header = csv.lines().next().unwrap_or_default().to_string();
+            may_overwrite(&path, "this lab's CSV", a.force, |b| b.starts_with(header.as_bytes()))
+                .map_err(|e| format!("--out: {e}"))?;
+            write_atomically(&path, csv.as_bytes())?;
+            Ok(String::new())
+        }
+        None => Ok(csv.trim_end().to_string()),
+    }
+}

@@ -1,0 +1,74 @@
+//! Checkpoints of the study's models: a pretrained net (what an RL work
+//! starts from) and a fine-tuned model with the net it came from (what the
+//! page keeps and the CLI saves), and measuring one again.
+
+use super::measure::{measure_model, success_under};
+use crate::model::checkpoint::{self, Header, TrainedAs};
+use crate::model::Stack;
+use crate::study::config::ExperimentConfig;
+use crate::study::data::Data;
+use crate::study::key::{ModelKey, NetKey};
+use crate::study::results::ModelResult;
+use burn::tensor::Device;
+
+/// The seed a net's untrained weights are drawn from.
+pub fn init_seed(config: &ExperimentConfig, net: NetKey) -> u64 {
+    crate::rng::derive_seed(config.model_seed(net), 10)
+}
+
+/// A pretrained net's checkpoint.
+pub fn pretrained(net: NetKey, weights: &[f32]) -> Result<Vec<u8>, String> {
+    checkpoint::write(net.size, &format!("size {} seed {}, pretrained", net.size, net.seed), None, &[weights])
+}
+
+/// Reads a pretrained net's checkpoint for `net`.
+pub fn read_pretrained(net: NetKey, bytes: &[u8]) -> Result<Vec<f32>, String> {
+    let (header, mut records) = checkpoint::read(bytes)?;
+    if header.size != net.size {
+        return Err(format!("the pretrained checkpoint is of size {}, not {}", header.size, net.size));
+    }
+    Ok(records.swap_remove(0))
+}
+
+/// A fine-tuned model's checkpoint, with the pretrained net it started from
+/// and what it takes to rebuild its untrained self, so that
+/// [`measure_checkpoint`] measures it again with every comparison future.
+pub fn trained(config: &ExperimentConfig, key: ModelKey, weights: &[f32], pretrained: &[f32]) -> Result<Vec<u8>, String> {
+    let trained = TrainedAs { seed: key.seed, init_seed: init_seed(config, key.net()), task: key.task };
+    checkpoint::write(key.size, &format!("size {} seed {}, pretrained then fine-tuned on {}", key.size, key.seed, key.task), Some(trained), &[
+        weights, pretrained,
+    ])
+}
+
+/// The model a fine-tuned checkpoint holds.
+pub fn key_of(header: &Header) -> Option<ModelKey> {
+    header.trained.as_ref().map(|t| ModelKey { size: header.size, seed: t.seed, task: t.task })
+}
+
+/// Measures a checkpoint written by [`trained`] on `config`'s evaluation
+/// histories: the numbers the run reported for it when `config` is the
+/// experiment it was trained in. The model must be part of `config`.
+pub fn measure_checkpoint(config: &ExperimentConfig, bytes: &[u8], data: &Data, device: &Device) -> Result<ModelResult, String> {
+    let (header, records) = checkpoint::read(bytes)?;
+    let Some(trained) = header.trained.clone() else {
+        return Err("this checkpoint does not say how it was trained (save it with `opimp train --save-model` or from the page)".into());
+    };
+    let [model, pretrained] = &records[..] else {
+        return Err(format!("this checkpoint holds {} model(s); a trained model comes with the pretrained model it started from", records.len()));
+    };
+    let key = ModelKey { size: header.size, seed: trained.seed, task: trained.task };
+    if !(config.sizes.contains(&key.size) && config.seeds.contains(&key.seed) && config.tasks.contains(&key.task)) {
+        return Err(format!(
+            "the model ({key}) is not part of this experiment (sizes {}; seeds {}; tasks {}): add its size, seed and task first",
+            crate::study::settings::SIZES.read_text(config),
+            crate::study::settings::SEEDS.read_text(config),
+            crate::study::settings::TASKS.read_text(config),
+        ));
+    }
+    let shape = header.shape.clone();
+    let model = Stack::from_members(&shape, &[model], device);
+    let pretrained = Stack::from_members(&shape, &[pretrained], device);
+    let untrained = Stack::init(&shape, &[trained.init_seed], device);
+    let pretrained_success = success_under(config, &pretrained, data, &[key.task], device)[0];
+    Ok(measure_model(config, data, key, &model, &untrained, &pretrained, pretrained_success, device))
+}

@@ -1,0 +1,155 @@
+//! Running one order of the job contract ([`crate::study::jobs`]):
+//! pretraining a size's nets as one stack, or fine-tuning one net on its
+//! tasks as one stack and measuring each fine-tuned model. Everything the
+//! work does is reported as [`Event`]s; the caller's `on` returns false to
+//! stop it.
+
+use super::checkpoints::{self, init_seed};
+use super::measure::{measure_model, success_under};
+use crate::measure::{SequenceRule, Table};
+use crate::model::Stack;
+use crate::rng::derive_seed;
+use crate::sequence::SuccessSet;
+use crate::study::config::ExperimentConfig;
+use crate::study::curves::{PretrainPoint, RlPoint};
+use crate::study::data::{Data, Window, random_windows};
+use crate::study::event::Event;
+use crate::study::jobs::Order;
+use crate::study::key::NetKey;
+use crate::study::size::Size;
+use crate::train::{Rollout, Trainer, evaluate, policy_actions};
+use burn::tensor::Device;
+
+/// Why a work stopped before its end.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stopped {
+    /// The caller asked it to stop.
+    Cancelled,
+    /// Something it was given was wrong.
+    Failed(String),
+}
+
+/// Runs one order, reporting through `on` (false stops it).
+pub fn run(config: &ExperimentConfig, data: &Data, order: &Order, device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
+    match order {
+        Order::Pretrain { size, seeds } => pretrain(config, data, *size, seeds, device, on),
+        Order::Rl { net, tasks, pretrained } => rl(config, data, *net, tasks, pretrained, device, on),
+    }
+}
+
+fn go(ok: bool) -> Result<(), Stopped> {
+    if ok { Ok(()) } else { Err(Stopped::Cancelled) }
+}
+
+/// Pretraining curves' points of every member of `stack`.
+fn pretrain_points(step: usize, stack: &Stack, data: &Data, device: &Device) -> Vec<PretrainPoint> {
+    let train = evaluate(stack, &data.train_eval, device);
+    let test = evaluate(stack, &data.test_eval, device);
+    train
+        .into_iter()
+        .zip(test)
+        .map(|((train_loss, train_acc), (test_loss, test_acc))| PretrainPoint { step, train_loss, train_acc, test_loss, test_acc })
+        .collect()
+}
+
+fn pretrain(config: &ExperimentConfig, data: &Data, size: Size, seeds: &[u64], device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
+    let nets: Vec<NetKey> = seeds.iter().map(|&seed| NetKey { size, seed }).collect();
+    let init: Vec<u64> = nets.iter().map(|&n| init_seed(config, n)).collect();
+    let train: Vec<u64> = nets.iter().map(|&n| derive_seed(config.model_seed(n), 11)).collect();
+    let p = &config.pretrain;
+    let mut t = Trainer::new(&size.shape(), &init, &train, p.weight_decay, device);
+    let report = |step: usize, t: &Trainer, on: &mut dyn FnMut(Event) -> bool| -> Result<(), Stopped> {
+        for (net, point) in nets.iter().zip(pretrain_points(step, &t.stack(), data, device)) {
+            go(on(Event::PretrainPoint { net: *net, point }))?;
+        }
+        Ok(())
+    };
+    report(0, &t, on)?;
+    for step in 1..=p.steps {
+        let losses = t.pretrain_step(&data.train, p.batch, p.lr);
+        let value = losses.iter().sum::<f64>() / losses.len() as f64;
+        let ok = on(Event::Step { step, total: p.steps, value });
+        if step % p.eval_every == 0 || step == p.steps {
+            report(step, &t, on)?;
+        }
+        go(ok)?;
+    }
+    for (net, weights) in nets.iter().zip(t.stack().weights()) {
+        let checkpoint = checkpoints::pretrained(*net, &weights).map_err(Stopped::Failed)?;
+        go(on(Event::Pretrained { net: *net, checkpoint }))?;
+    }
+    Ok(())
+}
+
+/// The windows of one maintenance step of one member: a share from its
+/// rollouts since the last step (the history and sampled action, the
+/// outcome the rule drew), the rest from the pretraining sequence.
+fn maintenance_windows(config: &ExperimentConfig, data: &Data, rollouts: &[Rollout], rng: &mut crate::rng::Rng) -> Vec<Window> {
+    let r = &config.rl;
+    let from_rollouts = if rollouts.is_empty() { 0 } else { (r.maintenance_batch as f64 * r.maintenance_rollouts).round() as usize };
+    let mut out: Vec<Window> = (0..from_rollouts).map(|_| rollouts[rng.below(rollouts.len() as u64) as usize].window()).collect();
+    out.extend(random_windows(&data.train, r.maintenance_batch - from_rollouts, Some(0), rng));
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rl(
+    config: &ExperimentConfig,
+    data: &Data,
+    net: NetKey,
+    tasks: &[SuccessSet],
+    pretrained: &[u8],
+    device: &Device,
+    on: &mut dyn FnMut(Event) -> bool,
+) -> Result<(), Stopped> {
+    let shape = net.size.shape();
+    let start = checkpoints::read_pretrained(net, pretrained).map_err(Stopped::Failed)?;
+    let pretrained_net = Stack::from_members(&shape, &[&start], device);
+    let untrained = Stack::init(&shape, &[init_seed(config, net)], device);
+    let rule = SequenceRule { eps: config.eps };
+    let r = &config.rl;
+    let k = tasks.len();
+    let pretrained_success = success_under(config, &pretrained_net, data, tasks, device);
+    let start_acc = evaluate(&pretrained_net, &data.test_outcome_eval, device)[0].1;
+    for (&task, &success) in tasks.iter().zip(&pretrained_success) {
+        go(on(Event::RlPoint { key: net.on(task), point: RlPoint { step: 0, success, outcome_acc: start_acc } }))?;
+    }
+    let seeds: Vec<u64> = tasks.iter().map(|&t| config.rl_seed(net, t)).collect();
+    let stack = Stack::from_members(&shape, &vec![start.as_slice(); k], device);
+    let mut t = Trainer::from_stack(stack, &seeds, config.pretrain.weight_decay, device);
+    let mut buffers: Vec<Vec<Rollout>> = vec![Vec::new(); k];
+    for step in 1..=r.steps {
+        let out = t.rl_step(&data.train, tasks, r.batch, r.lr, config.eps, r.sample_dropout);
+        if r.maintenance_every > 0 {
+            for (b, rs) in buffers.iter_mut().zip(out.rollouts) {
+                b.extend(rs);
+            }
+        }
+        if r.maintenance_every > 0 && step % r.maintenance_every == 0 {
+            let windows: Vec<Vec<Window>> =
+                (0..k).map(|i| maintenance_windows(config, data, &std::mem::take(&mut buffers[i]), t.rng(i))).collect();
+            t.maintenance_step(&windows, r.maintenance_lr);
+        }
+        let value = out.success.iter().sum::<f64>() / k as f64;
+        let ok = on(Event::Step { step, total: r.steps, value });
+        if step % r.eval_every == 0 || step == r.steps {
+            let stack = t.stack();
+            let actions = policy_actions(&stack, &data.histories, device);
+            let accs = evaluate(&stack, &data.test_outcome_eval, device);
+            for ((&task, acts), (_, outcome_acc)) in tasks.iter().zip(actions).zip(accs) {
+                let f = Table::new(&data.histories, acts, &rule).optimized_future();
+                go(on(Event::RlPoint { key: net.on(task), point: RlPoint { step, success: task.mass(&f), outcome_acc } }))?;
+            }
+        }
+        go(ok)?;
+    }
+    for (i, weights) in t.stack().weights().into_iter().enumerate() {
+        let key = net.on(tasks[i]);
+        let checkpoint = checkpoints::trained(config, key, &weights, &start).map_err(Stopped::Failed)?;
+        go(on(Event::Trained { key, checkpoint }))?;
+        let model = Stack::from_members(&shape, &[&weights], device);
+        let result = measure_model(config, data, key, &model, &untrained, &pretrained_net, pretrained_success[i], device);
+        go(on(Event::Model(Box::new(result))))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! The study's model (SCIENCE.md §2) in burn: a stack of encoders trained as
+//! one graph, and checkpoints.
+
+pub mod checkpoint;
+pub mod transformer;
+
+pub use transformer::{Stack, cpu_device, ndarray_device, tokens_tensor};

@@ -1,0 +1,19 @@
+//! The study's data, shared by the command line and the page: model sizes
+//! and identities, the experiment config and its settings, the data an
+//! experiment trains and measures on, results and curves, and the job
+//! contract (work, events, progress). No burn, no web.
+
+pub mod config;
+pub mod csv;
+pub mod curves;
+pub mod data;
+pub mod event;
+pub mod jobs;
+pub mod key;
+pub mod preset;
+pub mod progress;
+pub mod provenance;
+pub mod results;
+pub mod settings;
+pub mod size;
+pub mod validate;

@@ -1,0 +1,9 @@
+//! Training (SCIENCE.md §2–§3) in burn: pretraining, RL fine-tuning with
+//! maintenance, and the trained network as a policy and as a model of the
+//! world for the estimators.
+
+pub mod network;
+pub mod trainer;
+
+pub use network::{NetworkOutcome, NetworkPolicy, evaluate, policy_actions};
+pub use trainer::{Rollout, Trainer};

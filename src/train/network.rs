@@ -1,0 +1,109 @@
+//! A trained network in the study's measures: as a policy (argmax over the
+//! actions 8..15, lowest on ties), as a model of the world (its predicted
+//! distribution over the next outcome), and its loss and accuracy.
+
+use crate::math;
+use crate::measure::{Dist, OutcomeModel, Policy};
+use crate::model::Stack;
+use crate::sequence::{CONTEXT, OUTCOMES, VOCAB};
+use crate::study::data::Window;
+use burn::tensor::Device;
+
+/// Windows a forward pass takes at once.
+const CHUNK: usize = 512;
+
+/// Loss and accuracy of each member (no dropout) on the same windows.
+pub fn evaluate(stack: &Stack, windows: &[Window], device: &Device) -> Vec<(f64, f64)> {
+    let m = stack.members();
+    let mut loss = vec![0.0; m];
+    let mut correct = vec![0usize; m];
+    for chunk in windows.chunks(CHUNK) {
+        let inputs: Vec<Vec<u8>> = chunk.iter().map(|(w, _)| w.clone()).collect();
+        for (i, member) in stack.logits(&inputs, device).iter().enumerate() {
+            for (logits, (_, target)) in member.iter().zip(chunk) {
+                let max = logits.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                let lse = max as f64 + math::ln(logits.iter().map(|&l| math::exp((l - max) as f64)).sum::<f64>());
+                loss[i] += lse - logits[*target as usize] as f64;
+                correct[i] += (argmax(logits, 0..VOCAB) == *target as usize) as usize;
+            }
+        }
+    }
+    let n = windows.len().max(1) as f64;
+    loss.into_iter().zip(correct).map(|(l, c)| (l / n, c as f64 / n)).collect()
+}
+
+/// Index of the largest value in `range` (the lowest on ties).
+pub fn argmax(v: &[f32], range: std::ops::Range<usize>) -> usize {
+    let mut best = range.start;
+    for i in range {
+        if v[i] > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// The last 20 tokens of `h` followed by `extra`.
+pub fn last_window(h: &[u8], extra: &[u8]) -> Vec<u8> {
+    let mut w: Vec<u8> = h.iter().chain(extra).cloned().collect();
+    if w.len() > CONTEXT {
+        w.drain(..w.len() - CONTEXT);
+    }
+    w
+}
+
+/// Each member's action (temperature 0) on each history.
+pub fn policy_actions(stack: &Stack, histories: &[Vec<u8>], device: &Device) -> Vec<Vec<u8>> {
+    let windows: Vec<Vec<u8>> = histories.iter().map(|h| last_window(h, &[])).collect();
+    let mut out = vec![Vec::with_capacity(histories.len()); stack.members()];
+    for chunk in windows.chunks(CHUNK) {
+        for (i, member) in stack.logits(chunk, device).into_iter().enumerate() {
+            out[i].extend(member.iter().map(|l| argmax(l, 8..16) as u8));
+        }
+    }
+    out
+}
+
+/// A single trained network as a policy: argmax over the actions 8..15.
+/// Histories longer than the context are cut to their last 20 tokens.
+pub struct NetworkPolicy<'a> {
+    /// The model (a stack of one).
+    pub model: &'a Stack,
+    /// Its device.
+    pub device: &'a Device,
+}
+
+impl Policy for NetworkPolicy<'_> {
+    fn actions(&self, histories: &[Vec<u8>]) -> Vec<u8> {
+        policy_actions(self.model, histories, self.device).swap_remove(0)
+    }
+}
+
+/// A single network as a model of the world, for self-evaluation: its
+/// predicted distribution over the token after h + [a], renormalised over
+/// 0..7.
+pub struct NetworkOutcome<'a> {
+    /// The model (a stack of one).
+    pub model: &'a Stack,
+    /// Its device.
+    pub device: &'a Device,
+}
+
+impl OutcomeModel for NetworkOutcome<'_> {
+    fn distributions(&self, histories: &[Vec<u8>], action: u8) -> Vec<Dist> {
+        let windows: Vec<Vec<u8>> = histories.iter().map(|h| last_window(h, &[action])).collect();
+        let mut out = Vec::with_capacity(histories.len());
+        for chunk in windows.chunks(CHUNK) {
+            for logits in &self.model.logits(chunk, self.device)[0] {
+                let max = logits[..OUTCOMES].iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                let mut d = [0.0; OUTCOMES];
+                for (x, v) in d.iter_mut().enumerate() {
+                    *v = math::exp((logits[x] - max) as f64);
+                }
+                let total: f64 = d.iter().sum();
+                out.push(d.map(|v| v / total));
+            }
+        }
+        out
+    }
+}

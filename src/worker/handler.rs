@@ -1,0 +1,136 @@
+//! The worker's work: one message in, outputs out. The same function serves
+//! the Web Worker ([`super::wasm`]) and in-process tests.
+
+use super::protocol::{WorkerInput, WorkerOutput};
+use crate::experiment::{self, Stopped};
+use crate::model::cpu_device;
+use crate::study::config::ExperimentConfig;
+use crate::study::data::Data;
+use crate::study::jobs::{Order, Work};
+use crate::study::provenance::BUILD;
+use crate::train::Trainer;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+thread_local! {
+    /// The last experiment's data, reused by the next work of the same one.
+    static DATA: RefCell<Option<(String, Arc<Data>)>> = const { RefCell::new(None) };
+}
+
+/// Milliseconds on a monotonic clock (`performance.now()` in wasm).
+pub fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+            .ok()
+            .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+            .map(|p| p.now())
+            .unwrap_or(0.0)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::sync::OnceLock;
+        static START: OnceLock<std::time::Instant> = OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64() * 1000.0
+    }
+}
+
+/// The greeting a worker sends once its wasm has loaded.
+pub fn ready() -> WorkerOutput {
+    WorkerOutput::Ready { build: BUILD.into() }
+}
+
+/// The data of an experiment, generated once per experiment.
+fn data_for(config: &ExperimentConfig) -> Arc<Data> {
+    let key = serde_json::to_string(&(&config.pretrain, config.eval_histories, config.eps.to_bits(), config.seed)).expect("key");
+    DATA.with(|d| {
+        let mut d = d.borrow_mut();
+        if let Some((k, data)) = d.as_ref() {
+            if *k == key {
+                return data.clone();
+            }
+        }
+        let data = Arc::new(config.data());
+        *d = Some((key, data.clone()));
+        data
+    })
+}
+
+/// Handles one message, sending outputs through `out`.
+pub fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
+    match input {
+        WorkerInput::Run { run, config, work, pretrained } => {
+            if let Err(message) = config.check() {
+                return out(WorkerOutput::Failed { run, message });
+            }
+            let order = match work {
+                Work::Pretrain { size, seeds } => Order::Pretrain { size, seeds },
+                Work::Rl { net, tasks } => Order::Rl { net, tasks, pretrained: Arc::new(pretrained) },
+            };
+            let data = data_for(&config);
+            let mut last_step = f64::NEG_INFINITY;
+            let mut on = |event: crate::study::event::Event| {
+                // Steps are many: send one at most every 100 ms (and the last).
+                if let crate::study::event::Event::Step { step, total, .. } = &event {
+                    let t = now_ms();
+                    if step != total && t - last_step < 100.0 {
+                        return true;
+                    }
+                    last_step = t;
+                }
+                out(WorkerOutput::Event { run, event });
+                true
+            };
+            match experiment::run(&config, &data, &order, &cpu_device(), &mut on) {
+                Ok(()) => out(WorkerOutput::Done { run }),
+                Err(Stopped::Failed(message)) => out(WorkerOutput::Failed { run, message }),
+                Err(Stopped::Cancelled) => out(WorkerOutput::Failed { run, message: "cancelled".into() }),
+            }
+        }
+        WorkerInput::Measure { run, config, checkpoint } => {
+            let result = config.check().and_then(|_| {
+                let data = data_for(&config);
+                experiment::checkpoints::measure_checkpoint(&config, &checkpoint, &data, &cpu_device())
+            });
+            match result {
+                Ok(m) => {
+                    out(WorkerOutput::Event { run, event: crate::study::event::Event::Model(Box::new(m)) });
+                    out(WorkerOutput::Done { run });
+                }
+                Err(message) => out(WorkerOutput::Failed { run, message }),
+            }
+        }
+        WorkerInput::Bench { sizes, members, steps, batch } => {
+            let device = cpu_device();
+            let seq = crate::sequence::generate(50_000, 1, 0.02);
+            let (members, steps, batch) = (members.clamp(1, 16), steps.clamp(1, 200), batch.clamp(1, 1024));
+            for size in sizes {
+                let seeds: Vec<u64> = (0..members as u64).collect();
+                let mut t = Trainer::new(&size.shape(), &seeds, &seeds, 0.01, &device);
+                // Warm up until the engine has optimised the code: rounds of
+                // 5 steps until two rounds in a row agree within 5%.
+                let mut warmup = 0;
+                let mut last = f64::INFINITY;
+                loop {
+                    let start = now_ms();
+                    for _ in 0..5 {
+                        t.pretrain_step(&seq, batch, 1e-3);
+                    }
+                    let per = (now_ms() - start) / 5.0;
+                    warmup += 5;
+                    if (per - last).abs() <= 0.05 * per || warmup >= 100 {
+                        break;
+                    }
+                    last = per;
+                }
+                let start = now_ms();
+                for _ in 0..steps {
+                    t.pretrain_step(&seq, batch, 1e-3);
+                }
+                out(WorkerOutput::Bench { size, members, ms_per_step: (now_ms() - start) / steps as f64, warmup });
+            }
+            out(WorkerOutput::BenchDone);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Every door of the command line, tried with the input that used to get
+//! through: each is refused before anything changes, with one line on
+//! stderr and exit code 2, and nothing is lost.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+use common::*;
+use opimp::measure::{Estimate, MonteCarlo};
+use opimp::sequence::SuccessSet;
+use opimp::study::config::ExperimentConfig;
+use opimp::study::key::ModelKey;
+use opimp::study::preset::Preset;
+use opimp::study::results::{Comparisons, ModelResult, OpImp, Results, TaskScore};
+use opimp::study::size::Size;
+use serde_json::{Value, json};
+
+/// A small config and results with two made-up (but valid) models.
+fn made_up() -> Results {
+    let mut c = ExperimentConfig::preset(Preset::Quick);
+    c.seeds = vec![0, 1];
+    c.eval_histories = 50;
+    c.pretrain.test_tokens = 2_000;
+    let mut r = Results::new(c.clone(), &c.data());
+    let o = OpImp { op: 0.1, imp: 0.2, comparison_success: 0.5 };
+    for seed in [0, 1] {
+        let key = ModelKey { size: Size::S, seed, task: SuccessSet::N4 };
+        r.add(vec![ModelResult {
+            key,
+            params: Size::S.params(),
+            entropy_optimized: 1.9,
+            entropy_split: 2.0,
+            op: 0.1,
+            imp: 0.15,
+            scores: SuccessSet::tasks()
+                .iter()
+                .map(|&task| TaskScore { task, success: 0.6, split_success: 0.5, op_implied: 0.02, imp_min: 0.02 })
+                .collect(),
+            pretrained_success: 0.5,
+            self_op: 0.05,
+            self_imp: 0.1,
+            comparisons: Comparisons { fixed: o, random: o, untrained: o, pretrained: o },
+            monte_carlo: Some(MonteCarlo { op: Estimate { mean: 0.1, se: 0.01 }, imp: Estimate { mean: 0.2, se: 0.01 }, samples: 200, repeats: 10 }),
+        }]);
+    }
+    r.validate().unwrap();
+    r
+}
+
+fn file(name: &str, v: &Value) -> String {
+    tmp_file(name, &v.to_string())
+}
+
+#[test]
+fn results_files_are_taken_in_whole_or_not_at_all() {
+    let good: Value = serde_json::from_str(&made_up().to_json().unwrap()).unwrap();
+    let export = |path: &str| opimp(&["export", "--results", path]);
+    assert!(export(&file("good.json", &good)).status.success());
+    let mut v = good.clone();
+    v["models"][0]["scores"].as_array_mut().unwrap().retain(|s| s["task"] != "n4");
+    assert_error(&export(&file("no-own.json", &v)), "no score under n4");
+    let mut v = good.clone();
+    v["scripted"] = json!([]);
+    assert_error(&export(&file("no-scripted.json", &v)), "no scripted policies");
+    let mut v = good.clone();
+    v["models"][1] = v["models"][0].clone();
+    assert_error(&export(&file("twice.json", &v)), "appears twice");
+    let mut v = good.clone();
+    v["models"][0]["seed"] = 7.into();
+    assert_error(&export(&file("outside.json", &v)), "not part of the experiment");
+    let mut v = good.clone();
+    v["models"][0]["op"] = Value::Null;
+    assert_error(&export(&file("null.json", &v)), "null.json");
+    let mut v = good.clone();
+    v["models"][0]["size"] = "m".into();
+    assert_error(&export(&file("wrong-size.json", &v)), "not part of the experiment");
+    let mut v = good.clone();
+    v["config"]["pretrain"]["steps"] = 500_000.into();
+    assert_error(&export(&file("steps.json", &v)), "steps");
+    // A NaN never reaches a file: the writer refuses it.
+    let mut r = made_up();
+    r.models[0].imp = f64::NAN;
+    assert!(r.to_json().unwrap_err().contains("not a finite number"));
+    // The first round's file still loads (converted).
+    let old = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/v1-results.json")).unwrap();
+    let r = Results::from_json(&old).unwrap();
+    assert_eq!((r.version, r.models.len()), (2, 1));
+    assert!(r.provenance.note.contains("version 1"));
+}
+
+#[test]
+fn outputs_never_replace_a_file_of_another_kind() {
+    let results = tmp_file("in.json", &made_up().to_json().unwrap());
+    let before = std::fs::read(&results).unwrap();
+    // export --out onto its own input.
+    assert_error(&opimp(&["export", "--results", &results, "--out", &results]), "results file itself");
+    assert_eq!(std::fs::read(&results).unwrap(), before);
+    // export --out onto a file that is not this lab's CSV.
+    let notes = tmp_file("notes.txt", "my notes");
+    assert_error(&opimp(&["export", "--results", &results, "--out", &notes]), "--force");
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes");
+    assert!(opimp(&["export", "--results", &results, "--out", &notes, "--force"]).status.success());
+    // sweep --out onto a file that is not a results file, text or binary.
+    let bin = tmp_file("photo.jpg", "");
+    std::fs::write(&bin, [0xff, 0xd8, 0xff, 0x00, 0x10]).unwrap();
+    assert_error(&opimp(&["sweep", "--preset", "quick", "--out", &bin]), "not a results file");
+    assert_eq!(std::fs::read(&bin).unwrap(), vec![0xff, 0xd8, 0xff, 0x00, 0x10]);
+    let text = tmp_file("essay.md", "# an essay");
+    assert_error(&opimp(&["sweep", "--preset", "quick", "--out", &text]), "--force");
+    // ... or onto another experiment's results.
+    assert_error(&opimp(&["sweep", "--preset", "paper", "--out", &results]), "different experiment");
+    assert_eq!(std::fs::read(&results).unwrap(), before);
+    // train --save-model onto a file that is not a checkpoint.
+    assert_error(&opimp(&["train", "--preset", "quick", "--save-model", &notes]), "not an opimp checkpoint");
+}
+
+#[test]
+fn a_sweep_locks_its_results_file() {
+    let out = tmp_dir().join("locked.json").to_string_lossy().into_owned();
+    // A lock held by a running process.
+    std::fs::write(format!("{out}.lock"), std::process::id().to_string()).unwrap();
+    assert_error(&opimp(&["sweep", "--preset", "quick", "--out", &out]), "another sweep");
+    assert!(!std::path::Path::new(&out).exists());
+    // A lock left by a process that is gone is taken over.
+    std::fs::write(format!("{out}.lock"), "4000000000").unwrap();
+    let mut config: Value = serde_json::from_slice(&opimp(&["sweep", "--preset", "quick", "--print-config"]).stdout).unwrap();
+    config["pretrain"]["steps"] = 2.into();
+    config["rl"]["steps"] = 1.into();
+    config["eval_histories"] = 20.into();
+    let path = file("mini.json", &config);
+    let done = opimp(&["sweep", "--config", &path, "--out", &out]);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(!std::path::Path::new(&format!("{out}.lock")).exists());
+    // No temporary file is left beside it.
+    let dir = std::path::Path::new(&out).parent().unwrap();
+    assert!(std::fs::read_dir(dir).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp")));
+}
+
+#[test]
+fn an_interrupted_save_leaves_the_old_checkpoint_whole() {
+    let ck = tmp_dir().join("keep.opimp").to_string_lossy().into_owned();
+    let made = opimp(&["train", "--preset", "quick", "--steps", "2", "--rl-steps", "1", "--eval-histories", "20", "--save-model", &ck]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let before = std::fs::read(&ck).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opimp"))
+        .args(["train", "--preset", "quick", "--save-model", &ck])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read(&ck).unwrap(), before);
+}
+
+#[test]
+fn sweep_configs_with_repeats_are_refused() {
+    let base: Value = serde_json::from_slice(&opimp(&["sweep", "--preset", "quick", "--print-config"]).stdout).unwrap();
+    let out = tmp_dir().join("never.json").to_string_lossy().into_owned();
+    let mut v = base.clone();
+    v["sizes"] = json!(["s", "s"]);
+    assert_error(&opimp(&["sweep", "--config", &file("ss.json", &v), "--out", &out]), "size s is given twice");
+    let mut v = base.clone();
+    v["tasks"] = json!(["n4", "0,2,4,6"]);
+    assert_error(&opimp(&["sweep", "--config", &file("n4n4.json", &v), "--out", &out]), "task n4 is given twice");
+    let mut v = base.clone();
+    v["rl"]["wobble"] = 1.into();
+    assert_error(&opimp(&["sweep", "--config", &file("wobble.json", &v), "--out", &out]), "wobble");
+    assert!(!std::path::Path::new(&out).exists());
+}
+
+#[test]
+fn differential_inputs_are_capped() {
+    let d = |text: &str| opimp_stdin(&["differential", "--system", "-"], text);
+    let start = std::time::Instant::now();
+    assert_error(&d(r#"{"k": 0.5, "samples": 200000, "splits": 2000, "repeats": 100}"#), "at most");
+    let big: Vec<Vec<f64>> = (0..60).map(|i| (0..60).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect();
+    assert_error(&d(&json!({"jg": big, "jh": big}).to_string()), "at most 8x8");
+    assert_error(&d(r#"{"jg": [[1, 0], [0, 1]], "jh": [[0, 0], [0, 0]]}"#), "singular");
+    assert_error(&d(r#"{"k": 0.5, "sigma": 1e300}"#), "sigma");
+    assert_error(&d(r#"{"k": 1e300}"#), "k is");
+    // Refusals are immediate.
+    assert!(start.elapsed().as_secs() < 20);
+}
+
+#[test]
+fn histories_files_are_capped() {
+    let line = "3,12,7,9,1,15,0,8,2,11,5,13,6,10,4,14,2\n";
+    let many = tmp_file("many.txt", &line.repeat(200_001));
+    let out = opimp(&["measure", "--histories", &many, "--policy", "greedy", "--good", "n4"]);
+    assert_error(&out, "more than 200000 histories");
+    let huge = tmp_dir().join("huge.txt");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(17 << 20).unwrap(); // 17 MB of zeros, without writing them
+    let out = opimp(&["measure", "--histories", huge.to_str().unwrap(), "--policy", "greedy", "--good", "n4"]);
+    assert_error(&out, "larger than 16 MB");
+}
