@@ -27,7 +27,7 @@ pub mod model;
 pub mod train;
 pub mod worker;
 
-//pub mod lab;
+pub mod lab;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

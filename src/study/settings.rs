@@ -56,6 +56,11 @@ pub enum Kind {
         /// The names allowed.
         allowed: &'static [&'static str],
     },
+    /// One name from a fixed list.
+    Choice {
+        /// The names allowed.
+        allowed: &'static [&'static str],
+    },
 }
 
 /// A setting's value.
@@ -177,6 +182,7 @@ impl<S> Setting<S> {
                 Value::Floats4(out)
             }
             Kind::Names { .. } => Value::Names(parts(text, ',').map(|p| p.to_ascii_lowercase()).collect()),
+            Kind::Choice { .. } => Value::Names(vec![text.trim().to_ascii_lowercase()]),
         };
         self.check_kind(&v)?;
         Ok(v)
@@ -229,6 +235,10 @@ impl<S> Setting<S> {
                 }
                 unique(xs, "name")
             }
+            (Kind::Choice { allowed }, Value::Names(xs)) => match xs.as_slice() {
+                [x] if allowed.contains(&x.as_str()) => Ok(()),
+                _ => Err(format!("'{}' is not one of {}", xs.join(","), allowed.join(", "))),
+            },
             (kind, v) => Err(format!("{v:?} is not a {kind:?}")),
         }
     }
@@ -286,6 +296,7 @@ impl<S> Setting<S> {
             Kind::Task => write!(out, "n2, n4, n6 or an outcome list"),
             Kind::Floats4 { lo, hi } => write!(out, "4 numbers in [{lo}, {hi}]"),
             Kind::Names { allowed } => write!(out, "any of {}", allowed.join(", ")),
+            Kind::Choice { allowed } => write!(out, "one of {}", allowed.join(", ")),
         };
         out
     }

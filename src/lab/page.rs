@@ -1,0 +1,287 @@
+//! Everything the page shows: the link's state, this experiment's results
+//! and the ones the site ships for it, the run in progress, the training
+//! workers, kept checkpoints and messages.
+
+use super::link::{LabState, Notice};
+use crate::study::config::ExperimentConfig;
+use crate::study::jobs::{Plan, WorkId};
+use crate::study::key::ModelKey;
+use crate::study::preset::Preset;
+use crate::study::progress::Progress;
+use crate::study::results::{ModelResult, Results};
+use crate::study::size::Size;
+use std::sync::Arc;
+
+/// Milliseconds one unit of work ([`crate::study::jobs::Work::units`])
+/// takes on one worker in the browser (measured; see BENCHMARKS.md).
+pub const MS_PER_UNIT: f64 = 0.12;
+/// Experiments kept in the library besides the current one.
+pub const LIBRARY: usize = 20;
+/// Seconds a worker may take to say it is ready.
+pub const START_TIMEOUT_S: f64 = 30.0;
+
+/// A fine-tuned model's checkpoint the page keeps (to download).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeptModel {
+    /// Which model.
+    pub key: ModelKey,
+    /// The checkpoint (with the net it started from).
+    pub checkpoint: Arc<Vec<u8>>,
+}
+
+/// The results the site ships for the current experiment.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shipped {
+    /// Not a preset's experiment: nothing shipped.
+    None,
+    /// Being fetched.
+    Loading,
+    /// Here.
+    Loaded(Box<Results>),
+    /// Could not be fetched or read.
+    Failed(String),
+}
+
+/// What a worker is doing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Task {
+    /// A work of the run.
+    Work(WorkId),
+    /// Measuring an imported checkpoint (its file name).
+    Measure(String),
+    /// The benchmark.
+    Bench,
+}
+
+/// A training worker.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Slot {
+    /// Loading its wasm (since when, how many times it was started).
+    Starting {
+        /// When it was started (ms).
+        since: f64,
+        /// Starts so far.
+        tries: u32,
+    },
+    /// Ready for work.
+    Idle,
+    /// Working.
+    Busy(Task),
+    /// Could not start; the reason.
+    Dead(String),
+}
+
+/// Work waiting for a free worker.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pending {
+    /// Measure a checkpoint.
+    Measure {
+        /// The file's name.
+        name: String,
+        /// Its bytes.
+        bytes: Arc<Vec<u8>>,
+    },
+    /// Time training steps.
+    Bench,
+}
+
+/// Where a run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    /// Nothing has run.
+    Idle,
+    /// Training.
+    Running,
+    /// Every work finished (some may have failed).
+    Done,
+    /// The user cancelled.
+    Cancelled,
+}
+
+impl RunState {
+    /// Name used in the page's `data-state` (tests wait on it).
+    pub fn name(self) -> &'static str {
+        match self {
+            RunState::Idle => "idle",
+            RunState::Running => "running",
+            RunState::Done => "done",
+            RunState::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A run of the current experiment's missing models.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// Tags this run's messages (late messages of an old run are dropped).
+    pub tag: u64,
+    /// Its work.
+    pub plan: Plan,
+    /// Progress.
+    pub progress: Progress,
+    /// Where it is.
+    pub state: RunState,
+    /// When it ended (ms).
+    pub ended: Option<f64>,
+    /// Whether it reproduces shipped results.
+    pub reproducing: bool,
+}
+
+/// One benchmark figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BenchFigure {
+    /// The size.
+    pub size: Size,
+    /// Members trained as one stack.
+    pub members: usize,
+    /// Milliseconds per step of the stack.
+    pub ms_per_step: f64,
+}
+
+/// How a model trained here compares with the shipped one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reproduced {
+    /// Every number equal, bit for bit.
+    Equal,
+    /// Numbers differ; the largest difference in Op, Imp or success.
+    Differs(f64),
+    /// The site ships no such model.
+    NotShipped,
+}
+
+/// Everything the page shows.
+#[derive(Clone, Debug)]
+pub struct Page {
+    /// What the link holds.
+    pub link: LabState,
+    /// The current experiment's results (trained here or imported).
+    pub results: Results,
+    /// Other experiments' results, kept for when their settings return.
+    pub library: Vec<Results>,
+    /// What the site ships for the current experiment.
+    pub shipped: Shipped,
+    /// Checkpoints of the current experiment's models.
+    pub kept: Vec<KeptModel>,
+    /// The training workers.
+    pub workers: Vec<Slot>,
+    /// The workers' build.
+    pub worker_build: Option<String>,
+    /// The current or last run.
+    pub run: Option<Run>,
+    /// The last run tag handed out.
+    pub tag: u64,
+    /// Work waiting for a worker.
+    pub pending: Vec<Pending>,
+    /// Problems with the link.
+    pub notices: Vec<Notice>,
+    /// Messages for the user, newest last.
+    pub messages: Vec<String>,
+    /// The status line.
+    pub status: String,
+    /// Benchmark figures.
+    pub bench: Vec<BenchFigure>,
+    /// The clock (ms), as of the last message.
+    pub now: f64,
+}
+
+impl Page {
+    /// The page a link opens, with `workers` workers starting at `now`.
+    pub fn new(link: LabState, notices: Vec<Notice>, workers: usize, now: f64) -> Self {
+        let config = link.experiment.clone();
+        Page {
+            results: Results::new(config.clone(), &config.data()),
+            shipped: Shipped::None,
+            link,
+            library: Vec::new(),
+            kept: Vec::new(),
+            workers: (0..workers.max(1)).map(|_| Slot::Starting { since: now, tries: 1 }).collect(),
+            worker_build: None,
+            run: None,
+            tag: 0,
+            pending: Vec::new(),
+            notices,
+            messages: Vec::new(),
+            status: "Ready. Scripted policies and the last two sections need no training.".into(),
+            bench: Vec::new(),
+            now,
+        }
+    }
+
+    /// The experiment.
+    pub fn config(&self) -> &ExperimentConfig {
+        &self.link.experiment
+    }
+
+    /// The preset whose experiment this is exactly, if any.
+    pub fn preset(&self) -> Option<Preset> {
+        self.config().which_preset()
+    }
+
+    /// Whether a run is going.
+    pub fn running(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| r.state == RunState::Running)
+    }
+
+    /// The run's state.
+    pub fn run_state(&self) -> RunState {
+        self.run.as_ref().map(|r| r.state).unwrap_or(RunState::Idle)
+    }
+
+    /// The shipped results, when here.
+    pub fn shipped(&self) -> Option<&Results> {
+        match &self.shipped {
+            Shipped::Loaded(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether the figures show the shipped results (nothing trained or
+    /// imported here yet).
+    pub fn showing_shipped(&self) -> bool {
+        self.shipped().is_some() && self.results.models.is_empty() && self.results.curves.pretrain.is_empty()
+    }
+
+    /// The results the figures show.
+    pub fn shown(&self) -> &Results {
+        match self.shipped() {
+            Some(s) if self.showing_shipped() => s,
+            _ => &self.results,
+        }
+    }
+
+    /// How a model trained here compares with the shipped one.
+    pub fn reproduced(&self, m: &ModelResult) -> Reproduced {
+        let Some(s) = self.shipped().and_then(|s| s.model(m.key)) else { return Reproduced::NotShipped };
+        if s == m {
+            return Reproduced::Equal;
+        }
+        let d = [(s.op, m.op), (s.imp, m.imp), (s.own().success, m.own().success)]
+            .iter()
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        Reproduced::Differs(d)
+    }
+
+    /// Workers that can take work (not dead).
+    pub fn live_workers(&self) -> usize {
+        self.workers.iter().filter(|s| !matches!(s, Slot::Dead(_))).count()
+    }
+
+    /// Minutes the current experiment's missing models would take here.
+    pub fn estimate_minutes(&self) -> f64 {
+        let plan = Plan::new(self.config(), &self.results.missing());
+        let parallel = self.live_workers().min(plan.width()).max(1) as f64;
+        plan.total_units() * MS_PER_UNIT / parallel / 60_000.0
+    }
+
+    /// Adds a message for the user (the last eight are kept).
+    pub fn say(&mut self, m: impl Into<String>) {
+        let m = m.into();
+        if self.messages.last() != Some(&m) {
+            self.messages.push(m);
+        }
+        if self.messages.len() > 8 {
+            self.messages.remove(0);
+        }
+    }
+}
