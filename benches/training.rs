@@ -1,37 +1,45 @@
-//! One training step (batch 64: forward, backward, AdamW update) per model
-//! size, on burn's flex and ndarray CPU backends; and one RL step (sampling,
-//! reinforcement and a maintenance step) on flex.
+//! Training steps per model size (batch 64 per member: forward, backward,
+//! AdamW), single models against stacks trained as one graph: pretraining
+//! (5 seeds stacked, as a size's nets train) and RL with a maintenance step
+//! (3 tasks stacked, as a net's RL runs train). Criterion reports the time
+//! of a whole step; divide a stack's time by its members for ms per
+//! member-step (BENCHMARKS.md).
 use criterion::{Criterion, criterion_group, criterion_main};
-use opimp::model::{ModelConfig, SIZES, cpu_device, ndarray_device};
+use opimp::model::cpu_device;
 use opimp::sequence::{SuccessSet, generate};
+use opimp::study::data::random_windows;
+use opimp::study::size::Size;
 use opimp::train::Trainer;
 use std::time::Duration;
 
 fn steps(c: &mut Criterion) {
     let seq = generate(50_000, 1, 0.02);
-    let mut group = c.benchmark_group("pretrain step, batch 64");
+    let device = cpu_device();
+    let mut group = c.benchmark_group("pretrain step, batch 64 per member");
     group.sample_size(10).measurement_time(Duration::from_secs(8));
-    for size in SIZES {
-        let cfg = ModelConfig::preset(size).unwrap();
-        for (name, device) in [("flex", cpu_device()), ("ndarray", ndarray_device())] {
-            let mut t = Trainer::new(&cfg, 1, 0.01, &device);
-            group.bench_function(format!("{size} ({} params) {name}", cfg.param_count()), |b| {
-                b.iter(|| t.next_token_step(&seq, 64, 1e-3, false))
-            });
+    for size in Size::ALL {
+        for members in [1usize, 5] {
+            let seeds: Vec<u64> = (0..members as u64).collect();
+            let mut t = Trainer::new(&size.shape(), &seeds, &seeds, 0.01, &device);
+            group.bench_function(format!("{size} x{members}"), |b| b.iter(|| t.pretrain_step(&seq, 64, 1e-3)));
         }
     }
     group.finish();
-    let mut group = c.benchmark_group("RL + maintenance step, batch 64");
+    let mut group = c.benchmark_group("RL + maintenance step, batch 64 per member");
     group.sample_size(10).measurement_time(Duration::from_secs(8));
-    for size in SIZES {
-        let cfg = ModelConfig::preset(size).unwrap();
-        let mut t = Trainer::new(&cfg, 1, 0.01, &cpu_device());
-        group.bench_function(format!("{size} flex"), |b| {
-            b.iter(|| {
-                t.rl_step(&seq, SuccessSet::N4, 64, 3e-4, 0.02);
-                t.next_token_step(&seq, 64, 3e-5, true)
-            })
-        });
+    for size in Size::ALL {
+        for members in [1usize, 3] {
+            let seeds: Vec<u64> = (0..members as u64).collect();
+            let tasks = vec![SuccessSet::N4; members];
+            let mut t = Trainer::new(&size.shape(), &seeds, &seeds, 0.01, &device);
+            group.bench_function(format!("{size} x{members}"), |b| {
+                b.iter(|| {
+                    t.rl_step(&seq, &tasks, 64, 3e-4, 0.02, true);
+                    let windows: Vec<_> = (0..members).map(|i| random_windows(&seq, 64, Some(0), t.rng(i))).collect();
+                    t.maintenance_step(&windows, 3e-5)
+                })
+            });
+        }
     }
     group.finish();
 }

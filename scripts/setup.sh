@@ -51,9 +51,9 @@ if ! have npm; then
   say "installing Node.js and npm from Debian"
   apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
 fi
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/plotly.js-dist-min/plotly.min.js ] \
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/plotly.js-basic-dist-min/plotly-basic.min.js ] \
    || [ "$(node_modules/.bin/wasm-opt --version 2>/dev/null | awk '{print $3}')" != "132" ]; then
-  say "installing wasm-opt (binaryen 132) and plotly.js from npm"
+  say "installing wasm-opt (binaryen 132) and plotly.js (basic bundle) from npm"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

@@ -31,5 +31,5 @@ pub mod lab;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
-//#[cfg(target_arch = "wasm32")]
-//pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -98,14 +98,35 @@ pub fn taxonomy(g: SuccessSet, s: f64, shape: Shape) -> TaxonomyPoint {
     against_baseline(shaped_future(g, s, shape), [1.0 / OUTCOMES as f64; OUTCOMES], g)
 }
 
+/// The Op theory implies for success rate `s` on `g` when, without a
+/// responsive policy, outcomes follow `baseline`: H(B) − H(F*), where F*
+/// spreads s over G and 1 − s over the rest in proportion to B (the
+/// even-handed policy). For the flat baseline this is
+/// `op_implied(s, |G|/8)`.
+pub fn implied_against(baseline: &Dist, s: f64, g: SuccessSet) -> f64 {
+    let p = g.mass(baseline);
+    let mut ideal = [0.0; OUTCOMES];
+    for (x, v) in ideal.iter_mut().enumerate() {
+        let b = baseline[x];
+        *v = match (g.contains(x as u8), p) {
+            (true, p) if p > 0.0 => s * b / p,
+            (false, p) if p < 1.0 => (1.0 - s) * b / (1.0 - p),
+            _ => 0.0,
+        };
+    }
+    entropy(baseline) - entropy(&ideal)
+}
+
 /// Measured Op, implied Op, Imp and Imp_min of an outcome distribution
-/// `future` against a comparison `baseline`.
+/// `future` against a comparison `baseline` (the implied Op with that
+/// baseline, see [`implied_against`]).
 pub fn against_baseline(future: Dist, baseline: Dist, g: SuccessSet) -> TaxonomyPoint {
     let s = g.mass(&future).clamp(0.0, 1.0);
+    let flat = baseline.iter().all(|&b| b == 1.0 / OUTCOMES as f64);
     TaxonomyPoint {
         success: s,
         op: entropy(&baseline) - entropy(&future),
-        op_implied: op_implied(s, g.chance()),
+        op_implied: if flat { op_implied(s, g.chance()) } else { implied_against(&baseline, s, g) },
         imp: kl(&future, &baseline),
         imp_min: imp_min(s, g.mass(&baseline)),
         future,
@@ -116,6 +137,29 @@ pub fn against_baseline(future: Dist, baseline: Dist, g: SuccessSet) -> Taxonomy
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn implied_op_against_a_baseline() {
+        // The flat baseline gives the post's formula.
+        let flat = [0.125; 8];
+        for s in [0.0, 0.3, 0.5, 0.85, 1.0] {
+            for g in SuccessSet::tasks() {
+                assert!((implied_against(&flat, s, g) - op_implied(s, g.chance())).abs() < 1e-12);
+            }
+        }
+        // At the baseline's own success rate nothing is implied; the even
+        // policy against a skewed baseline is implied exactly.
+        let b = [0.08, 0.16, 0.1, 0.14, 0.12, 0.13, 0.15, 0.12];
+        let g = SuccessSet::N4;
+        assert!(implied_against(&b, g.mass(&b), g).abs() < 1e-12);
+        let mut even = [0.0; 8];
+        let p = g.mass(&b);
+        for x in 0..8 {
+            even[x] = if g.contains(x as u8) { 0.9 * b[x] / p } else { 0.1 * b[x] / (1.0 - p) };
+        }
+        let point = against_baseline(even, b, g);
+        assert!((point.op - point.op_implied).abs() < 1e-12, "{point:?}");
+    }
 
     #[test]
     fn the_posts_example() {

@@ -1,8 +1,8 @@
-//! The training worker: a Web Worker that runs experiment jobs (wasm only).
+//! The training worker: a Web Worker that runs the study's work (wasm only).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    opimp::web::worker::start();
+    opimp::worker::wasm::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -161,20 +161,9 @@ impl Baseline {
     /// H(B) − H(F*), F* spreading s over G and 1 − s over the rest in
     /// proportion to B.
     pub fn op_implied(&self, s: f64, g: SuccessSet) -> f64 {
-        let p = g.mass(&self.future);
-        let mut ideal = [0.0; 8];
-        for (x, v) in ideal.iter_mut().enumerate() {
-            let b = self.future[x];
-            *v = if g.contains(x as u8) {
-                if p > 0.0 { s * b / p } else { 0.0 }
-            } else if p < 1.0 {
-                (1.0 - s) * b / (1.0 - p)
-            } else {
-                0.0
-            };
-        }
-        self.entropy - measure::entropy(&ideal)
+        crate::taxonomy::implied_against(&self.future, s, g)
     }
+
 }
 
 /// A study's results.

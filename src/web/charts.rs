@@ -1,45 +1,58 @@
-//! The study's figures as plotly charts. Builders are pure functions from
-//! results to a `Plot`; [`Chart`] draws one into a div and redraws it when
-//! what it reads changes.
+//! The study's figures. Each builder is a pure function from results to a
+//! [`Figure`]: a plotly chart and the same numbers as a table (the chart's
+//! text alternative). [`Chart`] draws one and redraws it when what it reads
+//! changes; it waits for plotly.js, which loads after the page.
 
-use crate::experiment::{ModelResult, Results, ScriptedResult};
 use crate::measure::op_implied;
 use crate::sequence::SuccessSet;
+use crate::study::results::{ModelResult, Results, ScriptedResult};
+use crate::study::size::Size;
+use crate::study::summary::{self, MeanSe};
 use leptos::prelude::*;
-use plotly::common::{DashType, HoverInfo, Line, Marker, MarkerSymbol, Mode, Title};
-use plotly::layout::{Axis, AxisType, Layout, Margin};
+use plotly::common::{DashType, ErrorData, ErrorType, HoverInfo, Line, Marker, MarkerSymbol, Mode, Title};
+use plotly::layout::{Axis, AxisType, BarMode, Layout, Margin};
 use plotly::{Bar, Configuration, Plot, Scatter};
-use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
 
-/// Colours of the three tasks (and of custom ones, cycling).
-pub fn task_colour(g: SuccessSet) -> &'static str {
-    match g.name().as_str() {
-        "n2" => "#d95f02",
-        "n4" => "#1b9e77",
-        "n6" => "#7570b3",
-        _ => "#e7298a",
+/// A chart and its numbers.
+pub struct Figure {
+    /// The chart.
+    pub plot: Plot,
+    /// Column headers of its data table.
+    pub headers: Vec<String>,
+    /// Rows of its data table.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Figure {
+    fn new(plot: Plot, headers: &[&str]) -> Self {
+        Figure { plot, headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
     }
 }
 
-/// Colours of the four sizes.
-pub fn size_colour(size: &str) -> &'static str {
-    match size {
-        "s" => "#66c2a5",
-        "m" => "#fc8d62",
-        "l" => "#8da0cb",
-        _ => "#e78ac3",
+/// Colours of the three tasks (Okabe–Ito, 3:1 or more on white), and of
+/// custom ones.
+pub fn task_colour(g: SuccessSet) -> &'static str {
+    match g.name().as_str() {
+        "n2" => "#D55E00",
+        "n4" => "#007A5E",
+        "n6" => "#0072B2",
+        _ => "#CC79A7",
     }
+}
+
+fn f3(v: f64) -> String {
+    if v.is_finite() { format!("{v:.3}") } else { "∞".into() }
 }
 
 fn base_layout(title: &str, x: &str, y: &str) -> Layout {
     Layout::new()
         // Titles sit left, clear of the mode bar plotly draws top right.
-        .title(
-            Title::with_text(title)
-                .x_ref(plotly::common::Reference::Paper)
-                .x(0.0)
-                .x_anchor(plotly::common::Anchor::Left),
-        )
+        .title(Title::with_text(title).x_ref(plotly::common::Reference::Paper).x(0.0).x_anchor(plotly::common::Anchor::Left))
         .height(360)
         .margin(Margin::new().left(60).right(20).top(50).bottom(50))
         .x_axis(Axis::new().title(Title::with_text(x)).zero_line(false))
@@ -49,62 +62,52 @@ fn base_layout(title: &str, x: &str, y: &str) -> Layout {
 fn new_plot(layout: Layout) -> Plot {
     let mut plot = Plot::new();
     plot.set_layout(layout);
-    // A short mode bar (image, zoom, pan, reset) that leaves room for the
-    // title on half-width charts.
     use plotly::configuration::ModeBarButtonName as B;
-    plot.set_configuration(
-        Configuration::new()
-            .responsive(true)
-            .display_logo(false)
-            .mode_bar_buttons_to_remove(vec![
-                B::Select2d,
-                B::Lasso2d,
-                B::ZoomIn2d,
-                B::ZoomOut2d,
-                B::AutoScale2d,
-                B::HoverClosestCartesian,
-                B::HoverCompareCartesian,
-                B::ToggleSpikelines,
-                B::SendDataToCloud,
-            ]),
-    );
+    plot.set_configuration(Configuration::new().responsive(true).display_logo(false).mode_bar_buttons_to_remove(vec![
+        B::Select2d,
+        B::Lasso2d,
+        B::ZoomIn2d,
+        B::ZoomOut2d,
+        B::AutoScale2d,
+        B::HoverClosestCartesian,
+        B::HoverCompareCartesian,
+        B::ToggleSpikelines,
+        B::SendDataToCloud,
+    ]));
     plot
 }
 
-/// Hover text for a trained model.
+/// Hover text for a trained model under success set `g`.
 pub fn model_hover(m: &ModelResult, g: SuccessSet) -> String {
     let sc = m.score(g).unwrap_or(m.own());
     format!(
         "size {} ({} params), seed {}, trained on {}<br>under G = {}: s = {:.3}, s' = {:.3}<br>Op = {:.3} (implied {:.3})<br>Imp = {:.3} (min {:.3})<br>self-estimated Op {:.3}, Imp {:.3}",
-        m.size, m.params, m.seed, m.task, g, sc.success, sc.split_success, m.op, sc.op_implied, m.imp, sc.imp_min, m.self_op, m.self_imp
+        m.key.size, m.params, m.key.seed, m.key.task, g, sc.success, sc.split_success, m.op, sc.op_implied, m.imp, sc.imp_min, m.self_op, m.self_imp
     )
 }
 
 fn scripted_hover(s: &ScriptedResult, g: SuccessSet) -> String {
-    let sc = s.scores.iter().find(|t| t.task == g).unwrap_or(&s.scores[0]);
+    let sc = s.score(g);
     format!(
         "scripted policy {}<br>under G = {}: s = {:.3}<br>Op = {:.3} (implied {:.3})<br>Imp = {:.3} (min {:.3})",
-        s.name, g, sc.success, s.op, sc.op_implied, s.imp, sc.imp_min
+        s.policy.label(), g, sc.success, s.op, sc.op_implied, s.imp, sc.imp_min
     )
 }
 
-/// Groups models by the task they were trained on.
-fn by_task(r: &Results) -> BTreeMap<String, (SuccessSet, Vec<&ModelResult>)> {
-    let mut map: BTreeMap<String, (SuccessSet, Vec<&ModelResult>)> = BTreeMap::new();
+/// Models grouped by the task they were trained on.
+fn by_task(r: &Results) -> Vec<(SuccessSet, Vec<&ModelResult>)> {
+    let mut out: Vec<(SuccessSet, Vec<&ModelResult>)> = Vec::new();
     for m in &r.models {
-        map.entry(m.task.name()).or_insert((m.task, Vec::new())).1.push(m);
+        match out.iter_mut().find(|(t, _)| *t == m.key.task) {
+            Some((_, v)) => v.push(m),
+            None => out.push((m.key.task, vec![m])),
+        }
     }
-    map
+    out.sort_by_key(|(t, _)| *t);
+    out
 }
 
-fn points(
-    name: String,
-    xs: Vec<f64>,
-    ys: Vec<f64>,
-    hover: Vec<String>,
-    colour: &str,
-    symbol: MarkerSymbol,
-) -> Box<Scatter<f64, f64>> {
+fn points(name: String, xs: Vec<f64>, ys: Vec<f64>, hover: Vec<String>, colour: &str, symbol: MarkerSymbol) -> Box<Scatter<f64, f64>> {
     Scatter::new(xs, ys)
         .name(name)
         .mode(Mode::Markers)
@@ -117,7 +120,7 @@ fn diagonal(lo: f64, hi: f64, name: &str) -> Box<Scatter<f64, f64>> {
     Scatter::new(vec![lo, hi], vec![lo, hi])
         .name(name)
         .mode(Mode::Lines)
-        .line(Line::new().dash(DashType::Dash).color("#888888"))
+        .line(Line::new().dash(DashType::Dash).color("#595959"))
         .hover_info(HoverInfo::Skip)
 }
 
@@ -130,19 +133,24 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo, hi * 1.05)
 }
 
+fn model_row(m: &ModelResult, cells: Vec<String>) -> Vec<String> {
+    let mut row = vec![m.key.size.to_string(), m.key.seed.to_string(), m.key.task.name()];
+    row.extend(cells);
+    row
+}
+
 /// Op against success rate: theory curves for p = 1/4, 1/2, 3/4, every
 /// trained model (under its own task) and the scripted policies.
-pub fn op_theory(r: &Results) -> Plot {
-    let mut plot = new_plot(base_layout(
-        "Optimization against success rate",
-        "success rate s (own task)",
-        "Op (nats)",
-    ));
+pub fn op_theory(r: &Results) -> Figure {
+    let mut f = Figure::new(
+        new_plot(base_layout("Optimization against success rate", "success rate s (own task)", "Op (nats)")),
+        &["size", "seed", "task", "s", "Op"],
+    );
     for g in SuccessSet::tasks() {
         let p = g.chance();
         let xs: Vec<f64> = (0..=200).map(|i| i as f64 / 200.0).collect();
         let ys: Vec<f64> = xs.iter().map(|&s| op_implied(s, p)).collect();
-        plot.add_trace(
+        f.plot.add_trace(
             Scatter::new(xs, ys)
                 .name(format!("theory, p = {p}"))
                 .mode(Mode::Lines)
@@ -150,88 +158,83 @@ pub fn op_theory(r: &Results) -> Plot {
                 .hover_info(HoverInfo::Skip),
         );
     }
-    for (name, (g, ms)) in by_task(r) {
-        plot.add_trace(points(
-            format!("models trained on {name}"),
+    for (g, ms) in by_task(r) {
+        f.plot.add_trace(points(
+            format!("models trained on {g}"),
             ms.iter().map(|m| m.own().success).collect(),
             ms.iter().map(|m| m.op).collect(),
             ms.iter().map(|m| model_hover(m, g)).collect(),
             task_colour(g),
             MarkerSymbol::Circle,
         ));
+        for m in ms {
+            f.row(model_row(m, vec![f3(m.own().success), f3(m.op)]));
+        }
     }
-    add_scripted(&mut plot, r, |s, g| {
-        let sc = s.scores.iter().find(|t| t.task == g).unwrap_or(&s.scores[0]);
-        (sc.success, s.op)
-    });
-    plot
-}
-
-fn add_scripted(plot: &mut Plot, r: &Results, xy: impl Fn(&ScriptedResult, SuccessSet) -> (f64, f64)) {
-    let g = r.config.tasks.first().copied().unwrap_or(SuccessSet::N4);
-    let (mut xs, mut ys, mut hover) = (Vec::new(), Vec::new(), Vec::new());
-    for s in &r.scripted {
-        let (x, y) = xy(s, g);
-        xs.push(x);
-        ys.push(y);
-        hover.push(scripted_hover(s, g));
-    }
-    plot.add_trace(points(
+    let g = r.config.tasks[0];
+    f.plot.add_trace(points(
         format!("scripted policies (under {g})"),
-        xs,
-        ys,
-        hover,
-        "#444444",
+        r.scripted.iter().map(|s| s.score(g).success).collect(),
+        r.scripted.iter().map(|s| s.op).collect(),
+        r.scripted.iter().map(|s| scripted_hover(s, g)).collect(),
+        "#333333",
         MarkerSymbol::Diamond,
     ));
+    for s in &r.scripted {
+        f.row(vec![s.policy.label(), "scripted".into(), g.name(), f3(s.score(g).success), f3(s.op)]);
+    }
+    f
 }
 
-/// Predicted (implied) against measured Op under each model's own task.
-pub fn op_predicted(r: &Results) -> Plot {
+/// Implied against measured Op under each model's own task.
+pub fn op_predicted(r: &Results) -> Figure {
     let (lo, hi) = span(r.models.iter().flat_map(|m| [m.op, m.own().op_implied]));
-    let mut plot = new_plot(base_layout(
-        "Predicted against measured optimization",
-        "Op implied by the success rate (nats)",
-        "measured Op (nats)",
-    ));
-    plot.add_trace(diagonal(lo, hi, "measured = implied"));
-    for (name, (g, ms)) in by_task(r) {
-        plot.add_trace(points(
-            format!("trained on {name}"),
+    let mut f = Figure::new(
+        new_plot(base_layout("Predicted against measured optimization", "Op implied by the success rate (nats)", "measured Op (nats)")),
+        &["size", "seed", "task", "Op implied", "Op measured", "Op implied (real baseline)"],
+    );
+    f.plot.add_trace(diagonal(lo, hi, "measured = implied"));
+    for (g, ms) in by_task(r) {
+        f.plot.add_trace(points(
+            format!("trained on {g}"),
             ms.iter().map(|m| m.own().op_implied).collect(),
             ms.iter().map(|m| m.op).collect(),
             ms.iter().map(|m| model_hover(m, g)).collect(),
             task_colour(g),
             MarkerSymbol::Circle,
         ));
+        for m in ms {
+            f.row(model_row(m, vec![f3(m.own().op_implied), f3(m.op), f3(r.baseline.op_implied(m.own().success, g))]));
+        }
     }
-    plot
+    f
 }
 
 /// Cross-objective evaluation: implied Op under `g` against measured Op,
 /// coloured by the task each model was trained on.
-pub fn cross(r: &Results, g: SuccessSet) -> Plot {
-    let (lo, hi) = span(r.models.iter().flat_map(|m| {
-        [m.op, m.score(g).map(|s| s.op_implied).unwrap_or(0.0)]
-    }));
-    let mut plot = new_plot(base_layout(
-        &format!("Under G = {g}"),
-        &format!("Op implied by success on {g}"),
-        "measured Op",
-    ));
-    plot.add_trace(diagonal(lo, hi, "measured = implied"));
-    for (name, (t, ms)) in by_task(r) {
-        let ms: Vec<&&ModelResult> = ms.iter().filter(|m| m.score(g).is_some()).collect();
-        plot.add_trace(points(
-            format!("trained on {name}"),
-            ms.iter().map(|m| m.score(g).unwrap().op_implied).collect(),
+pub fn cross(r: &Results, g: SuccessSet) -> Figure {
+    let (lo, hi) = span(r.models.iter().flat_map(|m| [m.op, m.score(g).map(|s| s.op_implied).unwrap_or(0.0)]));
+    let mut f = Figure::new(
+        new_plot(base_layout(&format!("Under G = {g}"), &format!("Op implied by success on {g}"), "measured Op")),
+        &["size", "seed", "trained on", &format!("s under {g}"), &format!("Op implied under {g}"), "Op measured"],
+    );
+    f.plot.add_trace(diagonal(lo, hi, "measured = implied"));
+    for (t, ms) in by_task(r) {
+        let ms: Vec<&ModelResult> = ms.into_iter().filter(|m| m.score(g).is_some()).collect();
+        f.plot.add_trace(points(
+            format!("trained on {t}"),
+            ms.iter().map(|m| m.score(g).map(|s| s.op_implied).unwrap_or(0.0)).collect(),
             ms.iter().map(|m| m.op).collect(),
             ms.iter().map(|m| model_hover(m, g)).collect(),
             task_colour(t),
             if t == g { MarkerSymbol::Circle } else { MarkerSymbol::X },
         ));
+        for m in ms {
+            let s = m.score(g).expect("filtered");
+            f.row(model_row(m, vec![f3(s.success), f3(s.op_implied), f3(m.op)]));
+        }
     }
-    plot
+    f
 }
 
 /// Which impact figure.
@@ -248,7 +251,7 @@ pub enum ImpactFigure {
 }
 
 /// The impact figures.
-pub fn impact(r: &Results, fig: ImpactFigure) -> Plot {
+pub fn impact(r: &Results, fig: ImpactFigure) -> Figure {
     let (title, x, y) = match fig {
         ImpactFigure::ImpVsMin => ("Impact against its lower bound", "Imp_min (nats)", "Imp (nats)"),
         ImpactFigure::SplitSuccessVsSize => ("Success in the split-history future", "parameters", "s'"),
@@ -259,198 +262,366 @@ pub fn impact(r: &Results, fig: ImpactFigure) -> Plot {
     if fig == ImpactFigure::SplitSuccessVsSize {
         layout = layout.x_axis(Axis::new().title(Title::with_text(x)).type_(AxisType::Log));
     }
-    let mut plot = new_plot(layout);
+    let mut f = Figure::new(new_plot(layout), &["size", "seed", "task", x, y]);
     if fig == ImpactFigure::ImpVsMin {
         let (lo, hi) = span(r.models.iter().flat_map(|m| [m.imp, m.own().imp_min]));
-        plot.add_trace(diagonal(lo, hi, "Imp = Imp_min"));
+        f.plot.add_trace(diagonal(lo, hi, "Imp = Imp_min"));
     }
-    for (name, (g, ms)) in by_task(r) {
+    for (g, ms) in by_task(r) {
         let xy = |m: &ModelResult| -> (f64, f64) {
             let o = m.own();
             match fig {
                 ImpactFigure::ImpVsMin => (o.imp_min, m.imp),
                 ImpactFigure::SplitSuccessVsSize => (m.params as f64, o.split_success),
-                ImpactFigure::Ratio => (
-                    o.imp_min,
-                    if o.imp_min > 0.0 { m.imp / o.imp_min } else { f64::NAN },
-                ),
+                ImpactFigure::Ratio => (o.imp_min, if o.imp_min > 0.0 { m.imp / o.imp_min } else { f64::NAN }),
                 ImpactFigure::Excess => (m.imp, m.imp - o.imp_min),
             }
         };
-        let pts: Vec<(f64, f64, String)> = ms
-            .iter()
-            .map(|m| {
-                let (x, y) = xy(m);
-                (x, y, model_hover(m, g))
-            })
-            .filter(|(x, y, _)| x.is_finite() && y.is_finite())
-            .collect();
-        plot.add_trace(points(
-            format!("trained on {name}"),
-            pts.iter().map(|p| p.0).collect(),
+        let pts: Vec<(&ModelResult, f64, f64)> =
+            ms.iter().map(|m| (*m, xy(m).0, xy(m).1)).filter(|(_, x, y)| x.is_finite() && y.is_finite()).collect();
+        f.plot.add_trace(points(
+            format!("trained on {g}"),
             pts.iter().map(|p| p.1).collect(),
-            pts.iter().map(|p| p.2.clone()).collect(),
+            pts.iter().map(|p| p.2).collect(),
+            pts.iter().map(|p| model_hover(p.0, g)).collect(),
             task_colour(g),
             MarkerSymbol::Circle,
         ));
+        for (m, x, y) in pts {
+            f.row(model_row(m, vec![f3(x), f3(y)]));
+        }
     }
-    plot
+    f
 }
 
 /// Measured against self-estimated Op (`imp` false) or Imp (`imp` true).
-pub fn self_eval(r: &Results, imp: bool) -> Plot {
+pub fn self_eval(r: &Results, imp: bool) -> Figure {
     let what = if imp { "Imp" } else { "Op" };
     let value = |m: &ModelResult| if imp { (m.self_imp, m.imp) } else { (m.self_op, m.op) };
-    let (lo, hi) = span(r.models.iter().flat_map(|m| {
-        let (a, b) = value(m);
-        [a, b]
-    }));
-    let mut plot = new_plot(base_layout(
-        &format!("Measured against self-estimated {what}"),
-        &format!("self-estimated {what} (the model's own predictions)"),
-        &format!("measured {what}"),
-    ));
-    plot.add_trace(diagonal(lo, hi, "measured = self-estimated"));
-    for (name, (g, ms)) in by_task(r) {
-        plot.add_trace(points(
-            format!("trained on {name}"),
+    let (lo, hi) = span(r.models.iter().flat_map(|m| [value(m).0, value(m).1]));
+    let mut f = Figure::new(
+        new_plot(base_layout(
+            &format!("Measured against self-estimated {what}"),
+            &format!("self-estimated {what} (the model's own predictions)"),
+            &format!("measured {what}"),
+        )),
+        &["size", "seed", "task", &format!("self-estimated {what}"), &format!("measured {what}")],
+    );
+    f.plot.add_trace(diagonal(lo, hi, "measured = self-estimated"));
+    for (g, ms) in by_task(r) {
+        f.plot.add_trace(points(
+            format!("trained on {g}"),
             ms.iter().map(|m| value(m).0).collect(),
             ms.iter().map(|m| value(m).1).collect(),
             ms.iter().map(|m| model_hover(m, g)).collect(),
             task_colour(g),
             MarkerSymbol::Circle,
         ));
-    }
-    plot
-}
-
-/// Live training curves of one model (one job).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Curves {
-    /// Size name.
-    pub size: String,
-    /// Seed.
-    pub seed: u64,
-    /// Pretraining points.
-    pub pretrain: Vec<crate::train::PretrainPoint>,
-    /// RL points per task.
-    pub rl: Vec<(SuccessSet, Vec<crate::train::RlPoint>)>,
-}
-
-/// Pretraining curves: test (solid) and train (dotted) loss or accuracy.
-pub fn pretrain(curves: &[Curves], accuracy: bool) -> Plot {
-    let what = if accuracy { "accuracy" } else { "loss (nats)" };
-    let mut plot = new_plot(base_layout(
-        &format!("Pretraining {}", if accuracy { "accuracy" } else { "loss" }),
-        "step",
-        what,
-    ));
-    for c in curves {
-        let label = format!("{} seed {}", c.size, c.seed);
-        let steps: Vec<f64> = c.pretrain.iter().map(|p| p.step as f64).collect();
-        for (test, dash) in [(true, DashType::Solid), (false, DashType::Dot)] {
-            let ys: Vec<f64> = c
-                .pretrain
-                .iter()
-                .map(|p| match (accuracy, test) {
-                    (true, true) => p.test_acc,
-                    (true, false) => p.train_acc,
-                    (false, true) => p.test_loss,
-                    (false, false) => p.train_loss,
-                })
-                .collect();
-            plot.add_trace(
-                Scatter::new(steps.clone(), ys)
-                    .name(format!("{label} {}", if test { "test" } else { "train" }))
-                    .legend_group(label.clone())
-                    .mode(Mode::Lines)
-                    .line(Line::new().color(size_colour(&c.size)).dash(dash)),
-            );
+        for m in ms {
+            f.row(model_row(m, vec![f3(value(m).0), f3(value(m).1)]));
         }
     }
-    plot
+    f
+}
+
+/// A quantity's mean ± standard error per task against model size.
+fn against_size(r: &Results, title: &str, y: &str, pick: impl Fn(&ModelResult) -> f64) -> Figure {
+    let layout = base_layout(title, "parameters", y).x_axis(Axis::new().title(Title::with_text("parameters")).type_(AxisType::Log));
+    let mut f = Figure::new(new_plot(layout), &["task", "size", "parameters", "models", "mean", "standard error"]);
+    let (sizes, tasks) = summary::present(r);
+    for g in tasks {
+        let stats: Vec<(Size, MeanSe)> = sizes.iter().filter_map(|&s| summary::over(r, s, g, &pick).map(|m| (s, m))).collect();
+        f.plot.add_trace(
+            Scatter::new(stats.iter().map(|(s, _)| s.params() as f64).collect(), stats.iter().map(|(_, m)| m.mean).collect())
+                .name(format!("trained on {g} (mean ± SE)"))
+                .mode(Mode::LinesMarkers)
+                .marker(Marker::new().color(task_colour(g)).size(9))
+                .line(Line::new().color(task_colour(g)))
+                .error_y(ErrorData::new(ErrorType::Data).array(stats.iter().map(|(_, m)| m.se).collect()).visible(true)),
+        );
+        for (s, m) in stats {
+            f.row(vec![g.name(), s.to_string(), s.params().to_string(), m.n.to_string(), f3(m.mean), f3(m.se)]);
+        }
+    }
+    f
+}
+
+/// The post's central figure: success rate against model size, mean ±
+/// standard error over seeds, for each task.
+pub fn success_vs_size(r: &Results) -> Figure {
+    let mut f = against_size(r, "Success rate against model size", "success rate s (own task)", |m| m.own().success);
+    for g in summary::present(r).1 {
+        f.plot.add_trace(
+            Scatter::new(vec![Size::S.params() as f64, Size::Xl.params() as f64], vec![g.chance(), g.chance()])
+                .name(format!("chance on {g} (p = {})", g.chance()))
+                .mode(Mode::Lines)
+                .line(Line::new().color(task_colour(g)).dash(DashType::Dot))
+                .hover_info(HoverInfo::Skip),
+        );
+    }
+    f
+}
+
+/// Measured Op against model size, with the sequence's self-optimization.
+pub fn op_vs_size(r: &Results) -> Figure {
+    let mut f = against_size(r, "Optimization against model size", "Op (nats)", |m| m.op);
+    if let Some(generator) = r.scripted.iter().find(|s| s.policy == crate::policy::Scripted::Generator) {
+        f.plot.add_trace(
+            Scatter::new(vec![Size::S.params() as f64, Size::Xl.params() as f64], vec![generator.op, generator.op])
+                .name("the sequence's self-optimization")
+                .mode(Mode::Lines)
+                .line(Line::new().color("#333333").dash(DashType::Dash))
+                .hover_info(HoverInfo::Skip),
+        );
+        f.row(vec!["generator".into(), "–".into(), "–".into(), "–".into(), f3(generator.op), "–".into()]);
+    }
+    f
+}
+
+/// Final pretraining loss (held-out and training windows) against size.
+pub fn loss_vs_size(r: &Results) -> Figure {
+    let layout = base_layout("Pretraining loss against model size", "parameters", "final loss (nats)")
+        .x_axis(Axis::new().title(Title::with_text("parameters")).type_(AxisType::Log));
+    let mut f = Figure::new(new_plot(layout), &["set", "size", "parameters", "nets", "mean", "standard error"]);
+    for (name, test, dash) in [("held-out", true, DashType::Solid), ("training", false, DashType::Dot)] {
+        let stats: Vec<(Size, MeanSe)> = Size::ALL
+            .iter()
+            .filter_map(|&s| if test { summary::final_test_loss(r, s) } else { summary::final_train_loss(r, s) }.map(|m| (s, m)))
+            .collect();
+        f.plot.add_trace(
+            Scatter::new(stats.iter().map(|(s, _)| s.params() as f64).collect(), stats.iter().map(|(_, m)| m.mean).collect())
+                .name(format!("{name} windows (mean ± SE)"))
+                .mode(Mode::LinesMarkers)
+                .line(Line::new().color("#333333").dash(dash))
+                .error_y(ErrorData::new(ErrorType::Data).array(stats.iter().map(|(_, m)| m.se).collect()).visible(true)),
+        );
+        for (s, m) in stats {
+            f.row(vec![name.into(), s.to_string(), s.params().to_string(), m.n.to_string(), f3(m.mean), f3(m.se)]);
+        }
+    }
+    f
+}
+
+/// Op (`imp` false) or Imp under each comparison future, per model.
+pub fn comparisons(r: &Results, imp: bool) -> Figure {
+    let what = if imp { "Imp" } else { "Op" };
+    let labels: Vec<String> = r.models.iter().map(|m| format!("{} {} {}", m.key.size, m.key.seed, m.key.task)).collect();
+    let layout = base_layout(&format!("{what} under each comparison future"), "model (size, seed, task)", &format!("{what} (nats)"));
+    let mut f = Figure::new(new_plot(layout), &["size", "seed", "task", "split histories", "do nothing (8)", "random action", "untrained", "pretrained"]);
+    let pick = |m: &ModelResult| -> [f64; 5] {
+        let c = &m.comparisons;
+        if imp {
+            [m.imp, c.fixed.imp, c.random.imp, c.untrained.imp, c.pretrained.imp]
+        } else {
+            [m.op, c.fixed.op, c.random.op, c.untrained.op, c.pretrained.op]
+        }
+    };
+    let names = ["split histories", "do nothing (action 8)", "uniformly random action", "untrained model", "pretrained model"];
+    let colours = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7"];
+    let symbols = [MarkerSymbol::Circle, MarkerSymbol::Square, MarkerSymbol::Diamond, MarkerSymbol::TriangleUp, MarkerSymbol::X];
+    for i in 0..5 {
+        f.plot.add_trace(
+            Scatter::new(labels.clone(), r.models.iter().map(|m| pick(m)[i]).collect())
+                .name(names[i])
+                .mode(Mode::Markers)
+                .marker(Marker::new().color(colours[i]).size(8).symbol(symbols[i].clone())),
+        );
+    }
+    for m in &r.models {
+        f.row(model_row(m, pick(m).iter().map(|v| f3(*v)).collect()));
+    }
+    f
+}
+
+/// The exact Op beside the post's Monte Carlo estimate (10 × 200
+/// histories, ± standard error), per model.
+pub fn monte_carlo(r: &Results) -> Figure {
+    let ms: Vec<&ModelResult> = r.models.iter().filter(|m| m.monte_carlo.is_some()).collect();
+    let (lo, hi) = span(ms.iter().flat_map(|m| [m.op, m.monte_carlo.map(|c| c.op.mean).unwrap_or(0.0)]));
+    let mut f = Figure::new(
+        new_plot(base_layout("Exact against Monte Carlo optimization", "exact Op (nats)", "Monte Carlo Op, 10 × 200 (nats)")),
+        &["size", "seed", "task", "exact Op", "Monte Carlo Op", "± SE", "exact Imp", "Monte Carlo Imp", "± SE"],
+    );
+    f.plot.add_trace(diagonal(lo, hi, "estimate = exact"));
+    for (g, _) in by_task(r) {
+        let group: Vec<&&ModelResult> = ms.iter().filter(|m| m.key.task == g).collect();
+        f.plot.add_trace(
+            Scatter::new(group.iter().map(|m| m.op).collect(), group.iter().map(|m| m.monte_carlo.expect("filtered").op.mean).collect())
+                .name(format!("trained on {g}"))
+                .mode(Mode::Markers)
+                .marker(Marker::new().color(task_colour(g)).size(9))
+                .error_y(ErrorData::new(ErrorType::Data).array(group.iter().map(|m| m.monte_carlo.expect("filtered").op.se).collect()).visible(true)),
+        );
+        for m in group {
+            let mc = m.monte_carlo.expect("filtered");
+            f.row(model_row(m, vec![f3(m.op), f3(mc.op.mean), f3(mc.op.se), f3(m.imp), f3(mc.imp.mean), f3(mc.imp.se)]));
+        }
+    }
+    f
+}
+
+/// Pretraining curves: held-out (solid) and training (dotted) loss or accuracy.
+pub fn pretrain(r: &Results, accuracy: bool) -> Figure {
+    let what = if accuracy { "accuracy" } else { "loss (nats)" };
+    let mut f = Figure::new(
+        new_plot(base_layout(&format!("Pretraining {}", if accuracy { "accuracy" } else { "loss" }), "step", what)),
+        &["size", "seed", "step", "held-out", "training"],
+    );
+    for c in &r.curves.pretrain {
+        let label = format!("{} seed {}", c.net.size, c.net.seed);
+        let steps: Vec<f64> = c.points.iter().map(|p| p.step as f64).collect();
+        let pick = |p: &crate::study::curves::PretrainPoint, test: bool| match (accuracy, test) {
+            (true, true) => p.test_acc,
+            (true, false) => p.train_acc,
+            (false, true) => p.test_loss,
+            (false, false) => p.train_loss,
+        };
+        for (test, dash) in [(true, DashType::Solid), (false, DashType::Dot)] {
+            f.plot.add_trace(
+                Scatter::new(steps.clone(), c.points.iter().map(|p| pick(p, test)).collect())
+                    .name(format!("{label} {}", if test { "held-out" } else { "training" }))
+                    .legend_group(label.clone())
+                    .mode(Mode::Lines)
+                    .line(Line::new().color(c.net.size.colour()).dash(dash)),
+            );
+        }
+        if let Some(p) = c.points.last() {
+            f.row(vec![c.net.size.to_string(), c.net.seed.to_string(), p.step.to_string(), f3(pick(p, true)), f3(pick(p, false))]);
+        }
+    }
+    f
 }
 
 /// RL curves: success at temperature 0 per model and task.
-pub fn rl(curves: &[Curves]) -> Plot {
-    let mut plot = new_plot(base_layout("RL: success rate at temperature 0", "RL step", "success rate s"));
-    for c in curves {
-        for (g, pts) in &c.rl {
-            plot.add_trace(
-                Scatter::new(
-                    pts.iter().map(|p| p.step as f64).collect(),
-                    pts.iter().map(|p| p.success).collect(),
-                )
-                .name(format!("{} seed {} on {g}", c.size, c.seed))
+pub fn rl(r: &Results) -> Figure {
+    let mut f = Figure::new(new_plot(base_layout("RL: success rate at temperature 0", "RL step", "success rate s")), &[
+        "size", "seed", "task", "step", "success", "outcome accuracy",
+    ]);
+    for c in &r.curves.rl {
+        let dash = match c.key.size {
+            Size::S => DashType::Dot,
+            Size::M => DashType::DashDot,
+            Size::L => DashType::Dash,
+            Size::Xl => DashType::Solid,
+        };
+        f.plot.add_trace(
+            Scatter::new(c.points.iter().map(|p| p.step as f64).collect(), c.points.iter().map(|p| p.success).collect())
+                .name(format!("{} seed {} on {}", c.key.size, c.key.seed, c.key.task))
                 .mode(Mode::Lines)
-                .line(Line::new().color(task_colour(*g))),
-            );
+                .line(Line::new().color(task_colour(c.key.task)).dash(dash)),
+        );
+        if let Some(p) = c.points.last() {
+            f.row(vec![c.key.size.to_string(), c.key.seed.to_string(), c.key.task.name(), p.step.to_string(), f3(p.success), f3(p.outcome_acc)]);
         }
     }
-    plot
+    f
 }
 
-/// The taxonomy: the policy's outcome distribution F against the
-/// comparison future F', successes marked.
-pub fn taxonomy(future: &[f64; 8], baseline: &[f64; 8], g: SuccessSet) -> Plot {
-    let mut plot = new_plot(
-        base_layout("Outcome distributions", "outcome x_{t+1}", "probability")
-            .bar_mode(plotly::layout::BarMode::Group),
+/// The taxonomy: the policy's outcome distribution F against the flat
+/// comparison future and the sequence's real one, successes marked.
+pub fn taxonomy(future: &[f64; 8], flat: &[f64; 8], real: Option<&[f64; 8]>, g: SuccessSet) -> Figure {
+    let mut f = Figure::new(
+        new_plot(base_layout("Outcome distributions", "outcome x", "probability").bar_mode(BarMode::Group)),
+        &["outcome", "in G", "F (the policy)", "flat F′", "the sequence's F′"],
     );
-    let xs: Vec<String> = (0..8)
-        .map(|x| if g.contains(x as u8) { format!("{x} ✓") } else { format!("{x}") })
-        .collect();
-    plot.add_trace(
-        Bar::new(xs.clone(), future.to_vec())
-            .name("F (the policy)")
-            .marker(Marker::new().color(task_colour(g))),
-    );
-    plot.add_trace(
-        Bar::new(xs, baseline.to_vec())
-            .name("F' (no responsiveness)")
-            .marker(Marker::new().color("#bbbbbb")),
-    );
-    plot
+    let xs: Vec<String> = (0..8).map(|x| if g.contains(x as u8) { format!("{x} ✓") } else { format!("{x}") }).collect();
+    f.plot.add_trace(Bar::new(xs.clone(), future.to_vec()).name("F (the policy)").marker(Marker::new().color(task_colour(g))));
+    f.plot.add_trace(Bar::new(xs.clone(), flat.to_vec()).name("F′, flat (the theory's)").marker(Marker::new().color("#8C8C8C")));
+    if let Some(real) = real {
+        f.plot.add_trace(Bar::new(xs, real.to_vec()).name("F′, the sequence's own").marker(Marker::new().color("#000000")));
+    }
+    for x in 0..8 {
+        f.row(vec![
+            x.to_string(),
+            if g.contains(x as u8) { "yes" } else { "no" }.into(),
+            f3(future[x]),
+            f3(flat[x]),
+            real.map(|r| f3(r[x])).unwrap_or_default(),
+        ]);
+    }
+    f
 }
 
 /// Scalar differential measures: closed-form Op and Imp over C, with the
 /// current C's Monte Carlo estimate.
-pub fn differential_scalar(k: f64, mc_op: f64, mc_imp: f64) -> Plot {
-    let mut plot = new_plot(base_layout("Differential optimization, scalar system", "C = k", "nats"));
+pub fn differential_scalar(k: f64, mc_op: f64, mc_imp: f64) -> Figure {
+    let mut f = Figure::new(new_plot(base_layout("Differential optimization, scalar system", "C = k", "nats")), &["", "C", "Op", "Imp"]);
     let xs: Vec<f64> = (1..=300).map(|i| i as f64 / 100.0).collect();
-    let d: Vec<crate::differential::DiffMeasures> =
-        xs.iter().map(|&c| crate::differential::scalar(c)).collect();
-    plot.add_trace(
-        Scatter::new(xs.clone(), d.iter().map(|m| m.op).collect())
-            .name("Op = −ln C")
-            .mode(Mode::Lines),
-    );
-    plot.add_trace(
-        Scatter::new(xs, d.iter().map(|m| m.imp).collect())
-            .name("Imp = −ln C + C(C − 1)")
-            .mode(Mode::Lines),
-    );
-    plot.add_trace(
+    let d: Vec<crate::differential::DiffMeasures> = xs.iter().map(|&c| crate::differential::scalar(c)).collect();
+    f.plot.add_trace(Scatter::new(xs.clone(), d.iter().map(|m| m.op).collect()).name("Op = −ln C").mode(Mode::Lines));
+    f.plot.add_trace(Scatter::new(xs, d.iter().map(|m| m.imp).collect()).name("Imp = −ln C + C(C − 1)").mode(Mode::Lines));
+    f.plot.add_trace(
         Scatter::new(vec![k, k], vec![mc_op, mc_imp])
             .name("Monte Carlo at this k")
             .mode(Mode::Markers)
             .marker(Marker::new().size(11).color("#000000").symbol(MarkerSymbol::Diamond)),
     );
-    plot
+    let c = crate::differential::scalar(k);
+    f.row(vec!["closed form".into(), f3(k), f3(c.op), f3(c.imp)]);
+    f.row(vec!["Monte Carlo".into(), f3(k), f3(mc_op), f3(mc_imp)]);
+    f
 }
 
-/// Draws `build()` into a div with id `id`, redrawing whenever the signals
-/// it reads change.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Plotly, js_name = react)]
+    async fn plotly_react(id: &str, obj: &js_sys::Object) -> Result<JsValue, JsValue>;
+}
+
+/// Waits until plotly.js has loaded (the page loads it after first paint).
+async fn plotly_ready() -> bool {
+    let global = js_sys::global();
+    if js_sys::Reflect::has(&global, &"Plotly".into()).unwrap_or(false) {
+        return true;
+    }
+    let ready = js_sys::Reflect::get(&global, &"__plotlyReady".into()).ok();
+    if let Some(p) = ready.and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) {
+        return wasm_bindgen_futures::JsFuture::from(p).await.is_ok();
+    }
+    false
+}
+
+use wasm_bindgen::JsCast;
+
+/// Draws a figure into a div with id `id`, redrawing whenever the signals
+/// it reads change; below it, the same numbers as a table.
 #[component]
-pub fn Chart<F>(id: &'static str, plot: F) -> impl IntoView
+pub fn Chart<F>(id: &'static str, label: &'static str, figure: F) -> impl IntoView
 where
-    F: Fn() -> Plot + 'static,
+    F: Fn() -> Figure + Send + Sync + 'static,
 {
+    let figure = Memo::new(move |_| {
+        let f = figure();
+        (f.plot.to_json(), f.headers, f.rows)
+    });
     Effect::new(move |_| {
-        let plot = plot();
+        let json = figure.with(|f| f.0.clone());
         leptos::task::spawn_local(async move {
-            plotly::bindings::react(id, &plot).await;
+            if !plotly_ready().await {
+                return;
+            }
+            if let Ok(obj) = js_sys::JSON::parse(&json).and_then(|v| v.dyn_into::<js_sys::Object>().map_err(|_| JsValue::NULL)) {
+                if let Err(e) = plotly_react(id, &obj).await {
+                    web_sys::console::warn_1(&format!("chart {id} could not be drawn: {e:?}").into());
+                }
+            }
         });
     });
-    view! { <div class="chart" id=id></div> }
+    let table_id = format!("{id}-data");
+    view! {
+        <figure class="chart-box">
+            <div class="chart" id=id role="img" aria-label=label aria-describedby=table_id.clone()></div>
+            <details class="chart-data">
+                <summary>{format!("Data: {label}")}</summary>
+                <div class="table-scroll">
+                    <table id=table_id>
+                        <thead><tr>{move || figure.with(|f| f.1.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view())}</tr></thead>
+                        <tbody>{move || figure.with(|f| f.2.iter().map(|row| view! {
+                            <tr>{row.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}</tr>
+                        }).collect_view())}</tbody>
+                    </table>
+                </div>
+            </details>
+        </figure>
+    }
 }

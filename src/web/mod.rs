@@ -1,12 +1,13 @@
-//! The browser side: the page (a Leptos client-side app), its training
-//! workers, charts, storage. Nothing here knows burn's internals: the page
-//! talks to workers through [`crate::protocol`] messages.
+//! The page (a Leptos client-side app): the view of [`crate::lab`]'s state
+//! and the shell that runs its effects. Nothing here trains or measures: the
+//! page hands work to Web Workers ([`pool`]) and draws what comes back.
 
 pub mod app;
 pub mod charts;
+pub mod controls;
+pub mod files;
 pub mod pool;
 pub mod sections;
 pub mod storage;
-pub mod worker;
 
 pub use app::start_app;

@@ -1,0 +1,264 @@
+//! The experiment panel: presets, settings, sizes and tasks (with a custom
+//! success set), run and cancel, the link, files, the benchmark and the
+//! progress bar. Every control writes a typed value through the one list
+//! of link settings.
+
+use super::app::{Lab, run_label, running};
+use super::files;
+use crate::lab::link::{PRESET, Prop, prop};
+use crate::lab::page::Page;
+use crate::lab::update::Msg;
+use crate::model::checkpoint::MAX_CHECKPOINT_BYTES;
+use crate::sequence::SuccessSet;
+use crate::study::preset::Preset;
+use crate::study::progress::fmt_duration;
+use crate::study::settings::{self, Value};
+use crate::study::size::Size;
+use crate::study::validate::MAX_RESULTS_BYTES;
+use crate::worker::handler::now_ms;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Notices about the link's parameters, and messages.
+#[component]
+pub fn Notices() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let notices = move || lab.page.with(|p| p.notices.clone());
+    let messages = move || lab.page.with(|p| p.messages.clone());
+    view! {
+        <Show when=move || !notices().is_empty()>
+            <div class="notices" id="notices" role="alert">
+                <strong>"Some link parameters were not used as given:"</strong>
+                <ul>
+                    {move || notices().into_iter().map(|n| view! {
+                        <li class="notice" data-param=n.param.clone()>{n.message}</li>
+                    }).collect_view()}
+                </ul>
+                <button on:click=move |_| lab.send(Msg::DismissNotices)>"Dismiss"</button>
+            </div>
+        </Show>
+        <Show when=move || !messages().is_empty()>
+            <div class="messages" id="messages" role="status" aria-live="polite">
+                <ul>{move || messages().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                <button on:click=move |_| lab.send(Msg::DismissMessages)>"Dismiss"</button>
+            </div>
+        </Show>
+    }
+}
+
+fn checked(ev: &leptos::ev::Event) -> bool {
+    ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|i| i.checked()).unwrap_or(false)
+}
+
+/// A text field for a numeric setting, labelled, its help one focus away.
+fn field(lab: Lab, name: &'static str) -> impl IntoView {
+    let p = prop(name).expect("a declared setting");
+    let id = format!("set-{name}");
+    let hint = format!("hint-{name}");
+    let running = move || lab.page.with(running);
+    view! {
+        <div class="field">
+            <label for=id.clone()>{p.label()}</label>
+            <input id=id type="text" inputmode="decimal" name=name aria-describedby=hint.clone()
+                prop:value=move || lab.page.with(|s| p.read_text(&s.link))
+                prop:disabled=running
+                on:change=move |ev| lab.send(Msg::SetText(p, event_target_value(&ev)))/>
+            <small class="hint" id=hint>{p.help()}</small>
+        </div>
+    }
+}
+
+/// Experiment settings, run/cancel, progress, sharing and files.
+#[component]
+pub fn Controls() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let running = move || lab.page.with(running);
+    let shows = move |part: &'static str| lab.page.with(|p| p.link.shows(part));
+    let size_box = move |size: Size| {
+        view! {
+            <label class="check">
+                <input type="checkbox"
+                    prop:checked=move || lab.page.with(|p| p.config().sizes.contains(&size))
+                    prop:disabled=running
+                    on:change=move |ev| {
+                        let mut sizes = lab.page.with_untracked(|p| p.config().sizes.clone());
+                        sizes.retain(|x| *x != size);
+                        if checked(&ev) { sizes.push(size); }
+                        lab.send(Msg::Set(Prop::Experiment(&settings::SIZES), Value::Sizes(sizes)));
+                    }/>
+                {size.help()}
+            </label>
+        }
+    };
+    let task_box = move |g: SuccessSet| {
+        view! {
+            <label class="check">
+                <input type="checkbox"
+                    prop:checked=move || lab.page.with(|p| p.config().tasks.contains(&g))
+                    prop:disabled=running
+                    on:change=move |ev| {
+                        let mut tasks = lab.page.with_untracked(|p| p.config().tasks.clone());
+                        tasks.retain(|t| *t != g);
+                        if checked(&ev) { tasks.push(g); }
+                        lab.send(Msg::Set(Prop::Experiment(&settings::TASKS), Value::Tasks(tasks)));
+                    }/>
+                {format!("{g} (G = {{{}}})", g.outcomes().iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "))}
+            </label>
+        }
+    };
+    let custom_tasks = move || {
+        lab.page.with(|p| p.config().tasks.iter().copied().filter(|t| !SuccessSet::tasks().contains(t)).collect::<Vec<_>>())
+    };
+    // The custom success set being composed: a mask of outcomes.
+    let custom = RwSignal::new(0u8);
+    let copy_link = move |_| {
+        let url = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            match files::copy(&url).await {
+                Ok(()) => lab.say(format!("Link copied: {url}")),
+                Err(e) => lab.say(format!("The link was not copied: {e}. It is {url}")),
+            }
+        });
+    };
+    let save = move |name: &str, mime: &str, text: Result<String, String>| {
+        let r = text.and_then(|t| files::download(name, mime, t.as_bytes()));
+        if let Err(e) = r {
+            lab.say(format!("{name} could not be saved: {e}"));
+        }
+    };
+    let export_json = move |_| save("opimp-results.json", "application/json", lab.page.with_untracked(|p| p.shown().to_json()));
+    let export_csv = move |_| save("opimp-results.csv", "text/csv", Ok(lab.page.with_untracked(|p| p.shown().to_csv())));
+    let import = move |ev: leptos::ev::Event| {
+        files::read_chosen(&ev, MAX_RESULTS_BYTES as u64, move |name, _, bytes| lab.send(Msg::ImportResults(name, bytes)));
+    };
+    let import_model = move |ev: leptos::ev::Event| {
+        files::read_chosen(&ev, MAX_CHECKPOINT_BYTES as u64, move |name, size, bytes| lab.send(Msg::ImportModel(name, size, bytes)));
+    };
+    let clear = move |_| {
+        if running() {
+            return;
+        }
+        lab.send(Msg::Clear);
+        leptos::task::spawn_local(async move {
+            if let Some(m) = super::storage::clear().await {
+                lab.say(m);
+            }
+        });
+    };
+    let collapsed = RwSignal::new(false);
+    view! {
+        <section class="controls" id="controls" aria-label="Experiment">
+            <div class="controls-head">
+                <h2>"Experiment"</h2>
+                <button class="collapse" aria-controls="controls-body" aria-expanded=move || (!collapsed.get()).to_string()
+                    on:click=move |_| collapsed.update(|c| *c = !*c)>
+                    {move || if collapsed.get() { "Show settings" } else { "Hide settings" }}
+                </button>
+            </div>
+            <div id="controls-body" class:collapsed=move || collapsed.get()>
+            <Show when=move || shows("presets")>
+                <div class="row">
+                    <div class="field">
+                        <label for="set-preset">"Preset"</label>
+                        <select id="set-preset" prop:disabled=running
+                            on:change=move |ev| lab.send(Msg::SetText(Prop::Lab(&PRESET), event_target_value(&ev)))>
+                            {Preset::ALL.iter().map(|p| view! {
+                                <option value=p.name() selected=move || lab.page.with(|s| s.link.preset == *p)>
+                                    {format!("{} — {}", p.name(), p.about())}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+            </Show>
+            <Show when=move || shows("settings")>
+                <div class="row">
+                    {["seeds", "steps", "rl_steps", "eval", "lr", "rl_lr", "maint_lr", "maint_every", "maint_rollouts", "seed"]
+                        .into_iter().map(|n| field(lab, n)).collect_view()}
+                </div>
+            </Show>
+            <Show when=move || shows("sizes")>
+                <fieldset class="row"><legend>"Sizes"</legend>{Size::ALL.into_iter().map(size_box).collect_view()}</fieldset>
+            </Show>
+            <Show when=move || shows("tasks")>
+                <fieldset class="row">
+                    <legend>"Tasks"</legend>
+                    {SuccessSet::tasks().into_iter().map(task_box).collect_view()}
+                    {move || custom_tasks().into_iter().map(task_box).collect_view()}
+                    <span class="custom-task" role="group" aria-label="A custom success set">
+                        "Custom G: "
+                        {(0..8u8).map(|x| view! {
+                            <label class="outcome">
+                                <input type="checkbox" prop:checked=move || custom.get() & (1 << x) != 0
+                                    on:change=move |ev| custom.update(|m| if checked(&ev) { *m |= 1 << x } else { *m &= !(1 << x) })/>
+                                {x.to_string()}
+                            </label>
+                        }).collect_view()}
+                        <button id="add-task" prop:disabled=running on:click=move |_| {
+                            match SuccessSet::from_mask(custom.get_untracked()) {
+                                Ok(g) => lab.send(Msg::AddTask(g)),
+                                Err(e) => lab.say(format!("That success set was not added: {e}")),
+                            }
+                        }>"Add task"</button>
+                    </span>
+                </fieldset>
+            </Show>
+            </div>
+            <div class="row buttons">
+                <Show when=move || shows("run")>
+                    <button id="run" on:click=move |_| lab.send(Msg::Run) prop:disabled=running>
+                        {move || lab.page.with(|p| run_label(p))}
+                    </button>
+                    <button id="cancel" on:click=move |_| lab.send(Msg::Cancel) prop:disabled=move || !running()>"Cancel"</button>
+                </Show>
+                <button id="copy-link" on:click=copy_link>"Copy link"</button>
+                <Show when=move || shows("files")>
+                    <button id="export-json" on:click=export_json>"Export JSON"</button>
+                    <button id="export-csv" on:click=export_csv>"Export CSV"</button>
+                    <label class="file" for="import">"Import JSON"</label>
+                    <input id="import" class="file-input" type="file" accept=".json,application/json" on:change=import/>
+                    <label class="file" for="import-model">"Import model"</label>
+                    <input id="import-model" class="file-input" type="file" accept=".opimp,application/octet-stream" on:change=import_model prop:disabled=running/>
+                    <button id="clear" on:click=clear prop:disabled=running>"Clear stored results"</button>
+                </Show>
+                <Show when=move || shows("benchmark")>
+                    <button id="bench" on:click=move |_| lab.send(Msg::Benchmark) prop:disabled=running
+                        aria-describedby="bench-hint">"Benchmark"</button>
+                    <small class="hint" id="bench-hint">"time one training step (batch 64) of each size in this browser"</small>
+                </Show>
+            </div>
+            <ProgressBar/>
+        </section>
+    }
+}
+
+fn eta(p: &Page) -> String {
+    let Some(run) = &p.run else { return String::new() };
+    match (p.run_state(), run.progress.eta_seconds(now_ms())) {
+        (crate::lab::page::RunState::Running, Some(s)) => format!("ETA {}", fmt_duration(s)),
+        (crate::lab::page::RunState::Running, None) => "estimating…".into(),
+        _ => String::new(),
+    }
+}
+
+/// The progress bar, ETA and status line.
+#[component]
+fn ProgressBar() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let pct = move || lab.page.with(|p| p.run.as_ref().map(|r| r.progress.fraction() * 100.0).unwrap_or(0.0));
+    let state = move || lab.page.with(|p| p.run_state().name());
+    view! {
+        <div class="progress" id="progress" data-state=state>
+            <div class="bar" role="progressbar" aria-label="Training progress" aria-valuemin="0" aria-valuemax="100"
+                aria-valuenow=move || format!("{:.0}", pct())>
+                <div class="fill" style:width=move || format!("{:.1}%", pct())></div>
+            </div>
+            <div class="progress-text">
+                <span id="percent">{move || format!("{:.0}%", pct())}</span>
+                " "
+                <span id="eta">{move || lab.page.with(eta)}</span>
+            </div>
+            <p id="status" data-state=state aria-live="polite">{move || lab.page.with(|p| p.status.clone())}</p>
+        </div>
+    }
+}

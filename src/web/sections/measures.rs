@@ -1,0 +1,278 @@
+//! The measures: optimization (with the models table), cross-objective
+//! evaluation, impact and the comparison futures, self-evaluation.
+
+use super::super::app::Lab;
+use super::super::charts::{self, Chart, ImpactFigure};
+use super::f3;
+use crate::lab::page::{Page, Reproduced};
+use crate::sequence::{self, SuccessSet};
+use leptos::prelude::*;
+
+/// A grid showing split histories on four real histories: row h' gives
+/// its action to every column h; the diagonal is what the policy does.
+#[component]
+fn SplitDiagram() -> impl IntoView {
+    let hs = sequence::sample_histories(4, 20, 3, 0.0);
+    let g = SuccessSet::N4;
+    let policy = crate::policy::Scripted::Greedy { good: g };
+    let actions: Vec<u8> = hs.iter().map(|h| policy.act(h)).collect();
+    let rows = (0..4)
+        .map(|r| {
+            let a = actions[r];
+            let cells = (0..4)
+                .map(|c| {
+                    let x = sequence::deterministic_outcome(&hs[c], a);
+                    let mut class = if g.contains(x) { "cell good".to_string() } else { "cell bad".to_string() };
+                    if r == c {
+                        class.push_str(" diag");
+                    }
+                    let what = if g.contains(x) { "success" } else { "failure" };
+                    view! { <td class=class>{x}<span class="sr-only">{format!(" ({what})")}</span></td> }
+                })
+                .collect_view();
+            view! { <tr><th scope="row">{format!("h{} → action {a}", r + 1)}</th>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="split" id="split-diagram">
+                <caption class="sr-only">"Split histories: each row gives one history's action to every history"</caption>
+                <thead><tr><th scope="col">"action of ↓ applied to history →"</th><th scope="col">"h1"</th><th scope="col">"h2"</th><th scope="col">"h3"</th><th scope="col">"h4"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <p class="caption">
+            "The greedy policy on n4 (G = {0, 2, 4, 6}, green) with four real histories and no noise. The diagonal is the future F "
+            "the policy makes by responding to each history: all successes. Each row is a split-history future F′: every history gets "
+            "the action chosen for one history h′, so the policy cannot respond — the outcomes spread out. Op is how much lower the "
+            "entropy of the diagonal is than the rows' average entropy."
+        </p>
+    }
+}
+
+fn mark(p: &Page, m: &crate::study::results::ModelResult) -> (String, &'static str) {
+    if p.showing_shipped() {
+        return ("shipped".into(), "shipped");
+    }
+    match p.reproduced(m) {
+        Reproduced::Equal => ("= shipped".into(), "equal"),
+        Reproduced::Differs(d) => (format!("≠ shipped (Δ ≤ {d:.3})"), "differs"),
+        Reproduced::NotShipped => ("here".into(), "here"),
+    }
+}
+
+fn models_table(lab: Lab) -> impl IntoView {
+    let rows = move || {
+        lab.page.with(|p| {
+            let r = p.shown();
+            let models = r
+                .models
+                .iter()
+                .map(|m| {
+                    let o = m.own();
+                    let (mark, class) = mark(p, m);
+                    let kept = p.kept.iter().find(|k| k.key == m.key).map(|k| k.checkpoint.clone());
+                    let file = m.key.file_name();
+                    let save = kept.map(|bytes| {
+                        let file = file.clone();
+                        view! {
+                            <button class="small" aria-label=format!("Save {} as a file", m.key) on:click=move |_| {
+                                if let Err(e) = super::super::files::download(&file, "application/octet-stream", &bytes) {
+                                    lab.say(format!("{file} could not be saved: {e}"));
+                                }
+                            }>"save"</button>
+                        }
+                    });
+                    view! {
+                        <tr class="model" data-key=m.key.to_string()>
+                            <td>{m.key.size.to_string()}</td><td>{m.key.seed}</td><td>{m.key.task.name()}</td><td>{m.params}</td>
+                            <td>{f3(o.success)}</td><td>{f3(m.op)}</td><td>{f3(o.op_implied)}</td>
+                            <td>{f3(r.baseline.op_implied(o.success, m.key.task))}</td>
+                            <td>{f3(m.imp)}</td><td>{f3(o.imp_min)}</td><td>{f3(o.split_success)}</td>
+                            <td>{f3(m.self_op)}</td><td>{f3(m.self_imp)}</td>
+                            <td class=format!("repro {class}")>{mark}</td><td>{save}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let g = r.config.tasks[0];
+            let scripted = r
+                .scripted
+                .iter()
+                .map(|s| {
+                    let o = s.score(g);
+                    view! {
+                        <tr class="scripted">
+                            <td colspan="3">{format!("{} (scripted)", s.policy.label())}</td><td>"–"</td>
+                            <td>{f3(o.success)}</td><td>{f3(s.op)}</td><td>{f3(o.op_implied)}</td>
+                            <td>{f3(r.baseline.op_implied(o.success, g))}</td>
+                            <td>{f3(s.imp)}</td><td>{f3(o.imp_min)}</td><td>{f3(o.split_success)}</td>
+                            <td>"–"</td><td>"–"</td><td></td><td></td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let failures = r
+                .failures
+                .iter()
+                .map(|f| {
+                    let who: Vec<String> = f.models.iter().map(|k| k.to_string()).collect();
+                    view! { <tr class="failed"><td colspan="15">{format!("failed: {} — {}", who.join(", "), f.message)}</td></tr> }
+                })
+                .collect_view();
+            (models, failures, scripted)
+        })
+    };
+    view! {
+        <div class="table-scroll">
+            <table class="models" id="models-table">
+                <caption class="sr-only">"Every model and scripted policy, measured on the same histories"</caption>
+                <thead><tr>
+                    <th scope="col">"size"</th><th scope="col">"seed"</th><th scope="col">"task"</th><th scope="col">"params"</th>
+                    <th scope="col">"s"</th><th scope="col">"Op"</th><th scope="col">"Op implied"</th>
+                    <th scope="col" title="Op implied with the sequence's own outcome distribution as the baseline">"Op implied (real baseline)"</th>
+                    <th scope="col">"Imp"</th><th scope="col">"Imp_min"</th><th scope="col">"s′"</th>
+                    <th scope="col">"self Op"</th><th scope="col">"self Imp"</th><th scope="col">"numbers"</th><th scope="col">"model"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// 4. Measuring optimization.
+#[component]
+pub fn OptimizationSection() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let shown = move || lab.page.with(|p| p.shown().clone());
+    view! {
+        <section id="optimization" aria-labelledby="optimization-title">
+            <h2 id="optimization-title">"4. Measuring optimization"</h2>
+            <p>
+                "Optimization Op = H(F′|P″) − H(F), in nats: the entropy of the outcomes when every history gets some other history's "
+                "action (split histories), minus the entropy of the outcomes the policy actually produces. A policy that ignores its "
+                "input has Op = 0; Op can never exceed ln 8 ≈ 2.08. If a policy is even-handed among successes and among failures, "
+                "theory predicts Op from its success rate alone: Op_implied = s ln(s/p) + (1−s) ln((1−s)/(1−p)), p = |G|/8."
+            </p>
+            <SplitDiagram/>
+            <div class="charts two">
+                <Chart id="chart-op-theory" label="Optimization against success rate" figure=move || charts::op_theory(&shown())/>
+                <Chart id="chart-op-predicted" label="Predicted against measured optimization" figure=move || charts::op_predicted(&shown())/>
+            </div>
+            <p class="reading">
+                "Reading it: on the left, each dotted curve is what theory predicts for one task; a model trained on a task should sit "
+                "on or just above its curve. On the right, the same comparison as implied against measured Op: points on the dashed "
+                "line are optimizing for exactly their task. The scripted policies calibrate the scale: greedy (best action for G), "
+                "generator (the sequence's own next token: its self-optimization, which trained models should meet or exceed), constant "
+                "(ignores its input: Op 0) and random."
+            </p>
+            <p>
+                "Every trained model and the scripted policies, measured on the same histories. “Op implied (real baseline)” uses the "
+                "sequence's own outcome distribution instead of the flat one the theory assumes (see the taxonomy section). “numbers” "
+                "says whether a model trained here equals the one the site ships, bit for bit."
+            </p>
+            {models_table(lab)}
+            <Chart id="chart-monte-carlo" label="Exact against Monte Carlo optimization" figure=move || charts::monte_carlo(&shown())/>
+            <p class="reading">
+                "Reading it: the post estimated Op by Monte Carlo, 10 repeats of 200 sampled histories (error bars: ± one standard "
+                "error). The lab computes it exactly from the rule's known probabilities. Points near the dashed line show the post's "
+                "estimator was right on average; the bars show how noisy a single estimate is."
+            </p>
+        </section>
+    }
+}
+
+/// 5. Cross-objective evaluation.
+#[component]
+pub fn CrossSection() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let shown = move || lab.page.with(|p| p.shown().clone());
+    view! {
+        <section id="cross" aria-labelledby="cross-title">
+            <h2 id="cross-title">"5. Cross-objective evaluation"</h2>
+            <p>
+                "Measured Op does not depend on G; the implied value does. Score every model under every task's G: a model trained "
+                "on that task sits near the line measured = implied, a model trained on another task does not — even when one G "
+                "contains the other (n2 ⊂ n4 ⊂ n6), and even when its success rate there is high."
+            </p>
+            <div class="charts three">
+                <Chart id="chart-cross-n2" label="Cross-objective evaluation under n2" figure=move || charts::cross(&shown(), SuccessSet::N2)/>
+                <Chart id="chart-cross-n4" label="Cross-objective evaluation under n4" figure=move || charts::cross(&shown(), SuccessSet::N4)/>
+                <Chart id="chart-cross-n6" label="Cross-objective evaluation under n6" figure=move || charts::cross(&shown(), SuccessSet::N6)/>
+            </div>
+            <p class="reading">
+                "Reading it: circles were trained on the chart's G, crosses on another task. The circles hug the dashed line; the "
+                "crosses fall off it. So comparing implied and measured Op tells which objective a model was trained on, from its "
+                "behaviour alone."
+            </p>
+        </section>
+    }
+}
+
+/// 6. Impact.
+#[component]
+pub fn ImpactSection() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let shown = move || lab.page.with(|p| p.shown().clone());
+    view! {
+        <section id="impact" aria-labelledby="impact-title">
+            <h2 id="impact-title">"6. Impact"</h2>
+            <p>
+                "Impact Imp = average over h′ of KL(F ‖ F′), in nats: how far the policy moves the future, whichever way. It is never "
+                "negative, and never below Imp_min = s ln(s/s′) + (1−s) ln((1−s)/(1−s′)), where s′ is the success rate in the "
+                "split-history future — the least a policy must move the future to lift success from s′ to s."
+            </p>
+            <div class="charts two">
+                <Chart id="chart-imp" label="Impact against its lower bound" figure=move || charts::impact(&shown(), ImpactFigure::ImpVsMin)/>
+                <Chart id="chart-sprime" label="Success in the split-history future against size" figure=move || charts::impact(&shown(), ImpactFigure::SplitSuccessVsSize)/>
+                <Chart id="chart-imp-ratio" label="Impact ratio against its bound" figure=move || charts::impact(&shown(), ImpactFigure::Ratio)/>
+                <Chart id="chart-imp-excess" label="Excess impact against impact" figure=move || charts::impact(&shown(), ImpactFigure::Excess)/>
+            </div>
+            <p class="reading">
+                "Reading it: every point sits above Imp = Imp_min. The post found larger models with higher Imp but a lower ratio "
+                "Imp/Imp_min, and s′ flat with size: all sizes share the same bias in their outputs, which split histories do not "
+                "count as impact — they only see responsive behaviour."
+            </p>
+            <h3>"Other comparison futures"</h3>
+            <p>
+                "Split histories are one way to build the comparison future F′. The post lists others: a \"do nothing\" action (this "
+                "world has none; the lab uses action 8), a uniformly random action, the untrained model and the pretrained but not "
+                "fine-tuned model. Each gives its own Op and Imp."
+            </p>
+            <div class="charts two">
+                <Chart id="chart-cmp-op" label="Optimization under each comparison future" figure=move || charts::comparisons(&shown(), false)/>
+                <Chart id="chart-cmp-imp" label="Impact under each comparison future" figure=move || charts::comparisons(&shown(), true)/>
+            </div>
+            <p class="reading">
+                "Reading it: against a fixed or random action Op can be negative (the model narrows the future less than a lucky "
+                "constant would), while Imp stays positive. Against the pretrained model, Op and Imp measure what fine-tuning alone "
+                "added."
+            </p>
+        </section>
+    }
+}
+
+/// 7. Self-evaluation.
+#[component]
+pub fn SelfSection() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let shown = move || lab.page.with(|p| p.shown().clone());
+    view! {
+        <section id="self-evaluation" aria-labelledby="self-title">
+            <h2 id="self-title">"7. Self-evaluation"</h2>
+            <p>
+                "Replace the rule's exact P(x | h, a) by the model's own prediction of the token after h + [a] (renormalised over 0..7) "
+                "and compute Op and Imp again: the model estimating its own optimization and impact."
+            </p>
+            <div class="charts two">
+                <Chart id="chart-self-op" label="Measured against self-estimated optimization" figure=move || charts::self_eval(&shown(), false)/>
+                <Chart id="chart-self-imp" label="Measured against self-estimated impact" figure=move || charts::self_eval(&shown(), true)/>
+            </div>
+            <p class="reading">
+                "Reading it: points on the dashed line estimate themselves correctly; above it, the model underestimates itself. The "
+                "post found n6 models on the line and lower n_good further above it, and put it down to the skewed outcomes the "
+                "maintenance training feeds the model; self-estimated Imp was worse still."
+            </p>
+        </section>
+    }
+}

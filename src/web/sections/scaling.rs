@@ -1,0 +1,74 @@
+//! The post's scaling figures (success, optimization and pretraining loss
+//! against model size) and its claims, checked on the results shown.
+
+use super::super::app::Lab;
+use super::super::charts::{self, Chart};
+use crate::study::claims::{self, Verdict};
+use leptos::prelude::*;
+
+/// Scaling with model size.
+#[component]
+pub fn ScalingSection() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let shown = move || lab.page.with(|p| p.shown().clone());
+    view! {
+        <section id="scaling" aria-labelledby="scaling-title">
+            <h2 id="scaling-title">"8. Scaling with model size"</h2>
+            <p>
+                "The post trained five models of each of four sizes on each task. These figures show each quantity's mean over seeds, "
+                "with error bars of ± one standard error (the standard deviation over seeds divided by √n)."
+            </p>
+            <div class="charts two">
+                <Chart id="chart-success-size" label="Success rate against model size" figure=move || charts::success_vs_size(&shown())/>
+                <Chart id="chart-op-size" label="Optimization against model size" figure=move || charts::op_vs_size(&shown())/>
+            </div>
+            <p class="reading">
+                "Reading it: the post's central figure (left) has every task well above chance (dotted) and rising with size. Op "
+                "(right) rises with size too, and every size sits above the sequence's own self-optimization (dashed)."
+            </p>
+            <Chart id="chart-loss-size" label="Pretraining loss against model size" figure=move || charts::loss_vs_size(&shown())/>
+            <p class="reading">
+                "Reading it: the final pretraining loss on held-out windows (solid) and training windows (dotted). The post saw the "
+                "held-out loss rise again for its largest models, which overfit; a gap between the two lines is that overfitting."
+            </p>
+        </section>
+    }
+}
+
+/// The post's claims, each with its verdict and numbers.
+#[component]
+pub fn ClaimsSection() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let evaluated = move || lab.page.with(|p| claims::evaluate(p.shown()));
+    view! {
+        <section id="claims" aria-labelledby="claims-title">
+            <h2 id="claims-title">"9. The post's claims, checked"</h2>
+            <p>
+                "Each claim the post makes about its results, evaluated on the results shown above: it holds, it does not hold, or "
+                "there are not enough models to tell. The same check runs from the command line: opimp claims --results FILE."
+            </p>
+            <div class="table-scroll">
+                <table class="claims" id="claims-table">
+                    <caption class="sr-only">"The post's claims and what these results say"</caption>
+                    <thead><tr><th scope="col">"claim"</th><th scope="col">"verdict"</th><th scope="col">"the numbers"</th></tr></thead>
+                    <tbody>
+                        {move || evaluated().into_iter().map(|c| {
+                            let class = match c.verdict { Verdict::Holds => "holds", Verdict::DoesNotHold => "fails", Verdict::NotEnough(_) => "unknown" };
+                            let numbers = match &c.verdict {
+                                Verdict::NotEnough(need) => format!("needs {need}"),
+                                _ => c.numbers.clone(),
+                            };
+                            view! {
+                                <tr data-claim=c.id>
+                                    <td>{c.text}</td>
+                                    <td class=format!("verdict {class}")>{c.verdict.word()}</td>
+                                    <td>{numbers}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,169 @@
+//! The study's story before the measures: the sequence, pretraining and RL.
+
+use super::super::app::Lab;
+use super::super::charts::{self, Chart};
+use crate::sequence::{self, RULE_SPAN};
+use leptos::prelude::*;
+
+fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .map(|m| m.matches())
+        .unwrap_or(false)
+}
+
+/// 1. The sequence, live.
+#[component]
+pub fn SequenceSection() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    const LEN: usize = 56;
+    let seed = RwSignal::new(7u64);
+    let cursor = RwSignal::new(RULE_SPAN);
+    // Still for visitors who asked for less motion; they step with the keys.
+    let playing = RwSignal::new(!reduced_motion());
+    let eps = move || lab.page.with(|p| p.config().eps);
+    let generated = Memo::new(move |_| sequence::generate_detailed(LEN, seed.get(), eps()));
+    if let Ok(timer) = leptos::prelude::set_interval_with_handle(
+        move || {
+            if playing.try_get_untracked() == Some(true) {
+                cursor.try_update(|c| *c = if *c + 1 >= LEN { RULE_SPAN } else { *c + 1 });
+            }
+        },
+        std::time::Duration::from_millis(900),
+    ) {
+        on_cleanup(move || timer.clear());
+    }
+    let explain = move || {
+        let g = generated.get();
+        let t = cursor.get();
+        let window = &g.tokens[t - RULE_SPAN..t];
+        let factors: Vec<String> = window.iter().map(|s| (s + 1).to_string()).collect();
+        let q = sequence::rule_product(window);
+        let base = (q % 8) as u8;
+        let x = g.tokens[t] % 8;
+        let noise = if g.noise[t] {
+            format!("Noise struck here (probability {}): the value was drawn uniformly and came out {x}.", eps())
+        } else {
+            format!("No noise: x = base = {base}.")
+        };
+        format!(
+            "Position {t} ({}): (∏ (s+1)) mod 17 = ({}) mod 17 = {q}; base = {q} mod 8 = {base}. {noise} Token = {x} + 8·({t} mod 2) = {}.",
+            if t % 2 == 0 { "even, an outcome 0..7" } else { "odd, an action slot 8..15" },
+            factors.join("·"),
+            g.tokens[t]
+        )
+    };
+    let key = move |ev: leptos::ev::KeyboardEvent| {
+        let step: i64 = match ev.key().as_str() {
+            "ArrowRight" => 1,
+            "ArrowLeft" => -1,
+            _ => return,
+        };
+        ev.prevent_default();
+        playing.set(false);
+        cursor.update(|c| *c = (*c as i64 + step).clamp(RULE_SPAN as i64, LEN as i64 - 1) as usize);
+    };
+    view! {
+        <section id="sequence" aria-labelledby="sequence-title">
+            <h2 id="sequence-title">"1. The sequence"</h2>
+            <p>
+                "Tokens are 0..15. Even positions hold outcomes 0..7, odd positions hold 8..15. Each token is the product of "
+                "(s+1) over the 16 before it, mod 17, then mod 8 — except that 2% of the time noise replaces it with a uniform "
+                "value. The first 16 tokens are uniform. A model that reads the previous 20 tokens can learn the rule; "
+                "in the RL phase the model writes the odd-position tokens itself (its action) and the rule answers with the next outcome."
+            </p>
+            <div class="strip" id="strip" tabindex="0" role="group"
+                aria-label="The sequence; left and right arrows move the token explained below"
+                aria-describedby="strip-explain" on:keydown=key>
+                {move || {
+                    let g = generated.get();
+                    let t = cursor.get();
+                    (0..LEN).map(|i| {
+                        let mut class = String::from("tok");
+                        if i % 2 == 1 { class.push_str(" odd"); }
+                        if i < t && i + RULE_SPAN >= t { class.push_str(" input"); }
+                        if i == t { class.push_str(" output"); }
+                        if i > t { class.push_str(" future"); }
+                        if g.noise[i] { class.push_str(" noise"); }
+                        if i < RULE_SPAN { class.push_str(" seedtok"); }
+                        let pick = move || if i >= RULE_SPAN { playing.set(false); cursor.set(i); };
+                        view! {
+                            <span class=class title=format!("position {i}, token {}", g.tokens[i])
+                                on:mouseenter=move |_| pick() on:click=move |_| pick()>{g.tokens[i]}</span>
+                        }
+                    }).collect_view()
+                }}
+            </div>
+            <p class="explain" id="strip-explain" aria-live="polite">{explain}</p>
+            <div class="row buttons">
+                <button on:click=move |_| playing.update(|p| *p = !*p)>{move || if playing.get() { "Pause" } else { "Play" }}</button>
+                <button on:click=move |_| { seed.update(|s| *s += 1); cursor.set(RULE_SPAN); }>"New sequence"</button>
+                <span class="legend"><span class="tok input">"n"</span>" the 16 tokens the rule reads "
+                <span class="tok output">"n"</span>" the token it makes "<span class="tok noise">"n"</span>" noise struck"</span>
+            </div>
+        </section>
+    }
+}
+
+/// 2. Pretraining curves.
+#[component]
+pub fn PretrainSection() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let shown = move || lab.page.with(|p| p.shown().clone());
+    view! {
+        <section id="pretraining" aria-labelledby="pretraining-title">
+            <h2 id="pretraining-title">"2. Pretraining"</h2>
+            <p>
+                "Each model is an encoder-only transformer over the last 20 tokens, trained with AdamW (weight decay 0.01, dropout 0.1) "
+                "to predict the next token. The seeds of one size train as one stack: every weight has a member dimension, and each "
+                "member learns exactly as it would alone."
+            </p>
+            <div class="charts two">
+                <Chart id="chart-pretrain-loss" label="Pretraining loss per model" figure=move || charts::pretrain(&shown(), false)/>
+                <Chart id="chart-pretrain-acc" label="Pretraining accuracy per model" figure=move || charts::pretrain(&shown(), true)/>
+            </div>
+            <p class="reading">
+                "Reading it: solid lines are held-out windows, dotted the training windows; when they part, the model memorises "
+                "rather than learns the rule (the post saw this in its largest models). Chance accuracy is 1/16 (1/8 once parity is "
+                "known); the 2% noise caps it near 0.98."
+            </p>
+        </section>
+    }
+}
+
+/// 3. RL curves.
+#[component]
+pub fn RlSection() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let shown = move || lab.page.with(|p| p.shown().clone());
+    let sampling = move || {
+        lab.page.with(|p| {
+            let r = &p.config().rl;
+            format!(
+                "Here actions are sampled {}; maintenance runs every {} RL step(s) on {} windows at learning rate {}, {:.0}% of them from the RL rollouts.",
+                if r.sample_dropout { "from the network with dropout on (the reinforced pass itself)" } else { "from the policy itself, without dropout" },
+                r.maintenance_every,
+                r.maintenance_batch,
+                r.maintenance_lr,
+                r.maintenance_rollouts * 100.0
+            )
+        })
+    };
+    view! {
+        <section id="rl" aria-labelledby="rl-title">
+            <h2 id="rl-title">"3. Reinforcement learning"</h2>
+            <p>
+                "Fine-tuning: the model samples its action at temperature 1 on an odd position, the rule draws the next outcome, and "
+                "only successes (the outcome lands in the task's set G) are reinforced. Alongside, a little next-token training on "
+                "outcome positions at a much lower learning rate (maintenance) keeps the model able to predict the world, which "
+                "self-evaluation needs. A net's RL runs (one per task) train as one stack. "
+                {sampling}
+            </p>
+            <Chart id="chart-rl" label="RL success rate per model and task" figure=move || charts::rl(&shown())/>
+            <p class="reading">
+                "Reading it: the success rate at temperature 0, computed exactly on held-out histories. A constant action scores "
+                "about p = |G|/8; the best possible policy about 0.93 on n4. Colours are tasks, dashes sizes."
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,261 @@
+//! Browser tests (headless Chromium, `wasm-pack test --headless --chrome`):
+//! links agree with the browser's own parser, garbage links never break the
+//! page, the worker's handler trains and measures in wasm, charts render
+//! with the expected traces, and storage keeps results and checkpoints.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use opimp::lab::link::{self, LabState, props};
+use opimp::rng::Rng;
+use opimp::sequence::SuccessSet;
+use opimp::study::config::ExperimentConfig;
+use opimp::study::event::Event;
+use opimp::study::jobs::{Plan, Work};
+use opimp::study::preset::Preset;
+use opimp::study::results::Results;
+use opimp::study::size::Size;
+use opimp::worker::handler::handle;
+use opimp::worker::protocol::{WorkerInput, WorkerOutput};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+/// Loads plotly.js (the basic bundle the page ships) into the test page.
+fn load_plotly() {
+    if js_sys::Reflect::has(&js_sys::global(), &"Plotly".into()).unwrap_or(false) {
+        return;
+    }
+    let script = document().create_element("script").unwrap();
+    script.set_text_content(Some(include_str!("../node_modules/plotly.js-basic-dist-min/plotly-basic.min.js")));
+    document().head().unwrap().append_child(&script).unwrap();
+}
+
+fn random_state(rng: &mut Rng) -> LabState {
+    let mut s = LabState::for_preset(Preset::ALL[rng.below(6) as usize]);
+    let e = &mut s.experiment;
+    e.sizes = Size::ALL.into_iter().filter(|_| rng.below(2) == 0).collect();
+    if e.sizes.is_empty() {
+        e.sizes = vec![Size::M];
+    }
+    e.seeds = (0..1 + rng.below(4)).map(|_| rng.below(1000)).collect();
+    e.seeds.sort();
+    e.seeds.dedup();
+    let mask = 1 + rng.below(254) as u8;
+    e.tasks = vec![SuccessSet::N2, SuccessSet::from_mask(mask).unwrap()];
+    e.tasks.dedup();
+    e.pretrain.steps = rng.below(5000) as usize;
+    e.pretrain.lr = rng.next_f64() * 0.01;
+    e.rl.steps = rng.below(3000) as usize;
+    e.rl.lr = rng.next_f64() * 1e-3;
+    e.rl.maintenance_every = rng.below(5) as usize;
+    e.rl.sample_dropout = rng.below(2) == 0;
+    e.eval_histories = 1 + rng.below(800) as usize;
+    e.eps = 0.001 + rng.next_f64() * 0.5;
+    e.seed = rng.below(1 << 31);
+    s.taxonomy.task = SuccessSet::tasks()[rng.below(3) as usize];
+    s.taxonomy.success = rng.next_f64();
+    s.taxonomy.shape.success_outcomes = 1 + rng.below(s.taxonomy.task.len() as u64) as usize;
+    s.taxonomy.shape.failure_outcomes = 1 + rng.below(8 - s.taxonomy.task.len() as u64) as usize;
+    s.differential.k = 0.05 + rng.next_f64();
+    s.view.guide = rng.below(2) == 0;
+    s
+}
+
+#[wasm_bindgen_test]
+fn links_agree_with_the_browsers_parser() {
+    let mut rng = Rng::new(42);
+    for _ in 0..200 {
+        let s = random_state(&mut rng);
+        if s.experiment.check().is_err() {
+            continue;
+        }
+        let q = link::serialize(&s);
+        let (back, notices) = link::parse(&format!("?{q}"));
+        assert!(notices.is_empty(), "{q}: {notices:?}");
+        assert_eq!(back, s, "{q}");
+        let params = web_sys::UrlSearchParams::new_with_str(&q).unwrap();
+        for p in props() {
+            if let Some(v) = params.get(p.name()) {
+                assert_eq!(v, p.read_text(&s), "{} in {q}", p.name());
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_garbage_link_shows_a_notice_in_the_page() {
+    let window = web_sys::window().unwrap();
+    window.history().unwrap().replace_state_with_url(&JsValue::NULL, "", Some("?tax_s=lots&zzz=1&hide=bogus")).unwrap();
+    let host = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone().unchecked_into(), opimp::web::app::App);
+    sleep(100).await;
+    let text = document().get_element_by_id("notices").expect("notices shown").text_content().unwrap();
+    for p in ["tax_s", "zzz", "hide"] {
+        assert!(text.contains(p), "{text}");
+    }
+    for id in ["sequence", "optimization", "scaling", "claims", "taxonomy", "differential", "controls", "status"] {
+        assert!(document().get_element_by_id(id).is_some(), "#{id} missing");
+    }
+    // Every input in the page is labelled.
+    let inputs = document().query_selector_all("#controls input, #controls select").unwrap();
+    for i in 0..inputs.length() {
+        let el: web_sys::Element = inputs.get(i).unwrap().unchecked_into();
+        let id = el.id();
+        let labelled = el.has_attribute("aria-label")
+            || (!id.is_empty() && document().query_selector(&format!("label[for='{id}']")).unwrap().is_some())
+            || el.closest("label").unwrap().is_some();
+        assert!(labelled, "an input without a label: {}", el.outer_html());
+    }
+    assert!(window.location().search().unwrap().starts_with("?v=1&preset=quick"));
+    drop(handle);
+    host.remove();
+}
+
+/// Runs every work of a tiny experiment through the worker's handler, as
+/// the page would (pretrained nets carried into the RL works).
+fn run_through_handler(config: &ExperimentConfig) -> Vec<Event> {
+    let mut plan = Plan::new(config, &config.models());
+    let mut events = Vec::new();
+    while let Some((id, order)) = plan.next() {
+        let work = order.work();
+        let pretrained = match order {
+            opimp::study::jobs::Order::Rl { pretrained, .. } => pretrained.as_ref().clone(),
+            _ => Vec::new(),
+        };
+        let input = WorkerInput::Run { run: 9, config: config.clone(), work, pretrained };
+        let mut outputs = Vec::new();
+        // Through the envelope both ways, as postMessage carries it.
+        handle(WorkerInput::decode(input.encode()).unwrap(), &mut |o| outputs.push(WorkerOutput::decode(o.encode()).unwrap()));
+        assert_eq!(outputs.last(), Some(&WorkerOutput::Done { run: 9 }), "{outputs:?}");
+        for o in outputs {
+            if let WorkerOutput::Event { event, .. } = o {
+                plan.on_event(&event);
+                events.push(event);
+            }
+        }
+        plan.finish(id);
+    }
+    events
+}
+
+#[wasm_bindgen_test]
+fn the_worker_trains_and_measures_in_wasm() {
+    let mut config = ExperimentConfig::preset(Preset::Quick);
+    config.seeds = vec![0, 1];
+    config.pretrain.steps = 6;
+    config.pretrain.eval_every = 3;
+    config.pretrain.eval_windows = 50;
+    config.pretrain.train_tokens = 5_000;
+    config.pretrain.test_tokens = 2_000;
+    config.rl.steps = 4;
+    config.rl.eval_every = 2;
+    config.eval_histories = 60;
+    let events = run_through_handler(&config);
+    let models: Vec<_> = events.iter().filter_map(|e| if let Event::Model(m) = e { Some(m.clone()) } else { None }).collect();
+    assert_eq!(models.len(), 2);
+    assert!(models.iter().all(|m| m.params == 18_832 && m.imp >= m.own().imp_min - 1e-12));
+    // Determinism in the browser: the same work gives the same numbers
+    // (step reports are sent by time, so they are left out).
+    let numbers = |es: Vec<Event>| es.into_iter().filter(|e| !matches!(e, Event::Step { .. })).collect::<Vec<_>>();
+    assert_eq!(numbers(run_through_handler(&config)), numbers(events.clone()));
+    // A kept checkpoint measured again gives the same numbers.
+    let (key, checkpoint) = events.iter().find_map(|e| if let Event::Trained { key, checkpoint } = e { Some((*key, checkpoint.clone())) } else { None }).unwrap();
+    let mut measured = Vec::new();
+    handle(WorkerInput::Measure { run: 10, config: config.clone(), checkpoint }, &mut |o| measured.push(o));
+    let again = measured.iter().find_map(|o| if let WorkerOutput::Event { event: Event::Model(m), .. } = o { Some(m.clone()) } else { None });
+    assert_eq!(again.as_deref(), models.iter().find(|m| m.key == key).map(|m| m.as_ref()));
+    // A file that is not a checkpoint is refused with the reason.
+    let mut refused = Vec::new();
+    handle(WorkerInput::Measure { run: 11, config: config.clone(), checkpoint: b"not a model".to_vec() }, &mut |o| refused.push(o));
+    match refused.as_slice() {
+        [WorkerOutput::Failed { run: 11, message }] => assert!(message.contains("checkpoint"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    // An RL work whose pretrained net is junk fails, saying so.
+    let mut failed = Vec::new();
+    let junk = WorkerInput::Run {
+        run: 12,
+        config,
+        work: Work::Rl { net: opimp::study::key::NetKey { size: Size::S, seed: 0 }, tasks: vec![SuccessSet::N4] },
+        pretrained: b"junk".to_vec(),
+    };
+    handle(junk, &mut |o| failed.push(o));
+    assert!(matches!(failed.last(), Some(WorkerOutput::Failed { run: 12, .. })), "{failed:?}");
+}
+
+fn plot_data(id: &str) -> js_sys::Array {
+    let el = document().get_element_by_id(id).expect("chart div");
+    js_sys::Reflect::get(&el, &"data".into()).ok().and_then(|d| d.dyn_into::<js_sys::Array>().ok()).expect("plotly drew the chart")
+}
+
+#[wasm_bindgen_test]
+async fn charts_render_with_the_expected_traces() {
+    load_plotly();
+    let mut config = ExperimentConfig::preset(Preset::Quick);
+    config.eval_histories = 100;
+    config.pretrain.test_tokens = 2_000;
+    let results = Results::new(config.clone(), &config.data());
+    let host = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&host).unwrap();
+    let (r1, r2) = (results.clone(), results.clone());
+    let handle = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        let (r1, r2) = (r1.clone(), r2.clone());
+        view! {
+            <opimp::web::charts::Chart id="test-op-theory" label="theory" figure=move || opimp::web::charts::op_theory(&r1)/>
+            <opimp::web::charts::Chart id="test-taxonomy" label="taxonomy" figure=move || {
+                let p = opimp::taxonomy::taxonomy(SuccessSet::N6, 0.85, opimp::taxonomy::Shape { success_outcomes: 1, failure_outcomes: 1 });
+                opimp::web::charts::taxonomy(&p.future, &p.baseline, None, SuccessSet::N6)
+            }/>
+            <opimp::web::charts::Chart id="test-cross" label="cross" figure=move || opimp::web::charts::cross(&r2, SuccessSet::N4)/>
+        }
+    });
+    sleep(500).await;
+    // Three theory curves plus the scripted policies (no models yet).
+    let data = plot_data("test-op-theory");
+    assert_eq!(data.length(), 4);
+    let names: Vec<String> =
+        data.iter().map(|t| js_sys::Reflect::get(&t, &"name".into()).unwrap().as_string().unwrap_or_default()).collect();
+    assert!(names[0].contains("p = 0.25") && names[3].contains("scripted"), "{names:?}");
+    // Its data table has a row per scripted policy.
+    let rows = document().query_selector_all("#test-op-theory-data tbody tr").unwrap();
+    assert_eq!(rows.length() as usize, results.scripted.len());
+    let bars = plot_data("test-taxonomy");
+    assert_eq!(bars.length(), 2);
+    let y = js_sys::Array::from(&js_sys::Reflect::get(&bars.get(0), &"y".into()).unwrap());
+    assert!((y.get(0).as_f64().unwrap() - 0.85).abs() < 1e-12);
+    assert!((y.get(3).as_f64().unwrap() - 0.15).abs() < 1e-12);
+    assert_eq!(plot_data("test-cross").length(), 1);
+    drop(handle);
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn storage_keeps_results_and_checkpoints() {
+    let mut config = ExperimentConfig::preset(Preset::Quick);
+    config.eval_histories = 40;
+    config.pretrain.test_tokens = 2_000;
+    let results = Results::new(config.clone(), &config.data());
+    assert_eq!(opimp::web::storage::clear().await, None);
+    assert_eq!(opimp::web::storage::save_results(&results).await, None);
+    let key = config.models()[0];
+    assert_eq!(opimp::web::storage::save_model(&config, key, &[1, 2, 3]).await, None);
+    let (library, note) = opimp::web::storage::load_library().await;
+    assert_eq!((library, note), (vec![results], None));
+    assert_eq!(opimp::web::storage::load_models(&config).await, vec![(key, vec![1, 2, 3])]);
+    assert_eq!(opimp::web::storage::clear().await, None);
+    assert!(opimp::web::storage::load_library().await.0.is_empty());
+}
