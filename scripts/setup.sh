@@ -52,8 +52,9 @@ if ! have npm; then
   apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
 fi
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/plotly.js-basic-dist-min/plotly-basic.min.js ] \
+   || [ ! -f node_modules/axe-core/axe.min.js ] \
    || [ "$(node_modules/.bin/wasm-opt --version 2>/dev/null | awk '{print $3}')" != "132" ]; then
-  say "installing wasm-opt (binaryen 132) and plotly.js (basic bundle) from npm"
+  say "installing wasm-opt (binaryen 132) plotly.js (basic bundle) and axe-core from npm"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

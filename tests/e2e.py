@@ -2,266 +2,222 @@
 """End-to-end test of the lab as users get it.
 
 Builds the page with Trunk, serves dist/ on loopback, drives headless
-Chromium through chromedriver (plain WebDriver over HTTP, no extra
-packages) and checks that:
-  1. ?preset=quick runs to the end in the page, with results and charts in
-     it and no errors in the console;
-  2. the page's own link, opened in a fresh browser profile, reproduces the
-     same experiment and the same numbers;
-  3. a link full of bad parameters still gives a working page that names
-     each bad parameter.
+Chromium through chromedriver and checks that:
+  1. ?preset=quick draws every figure from the results the site ships, at
+     once, saying where they came from;
+  2. "Reproduce here" trains the preset in the tab and every model equals
+     the shipped one bit for bit (so the shipped files are not stale), with
+     the page answering clicks while it trains;
+  3. the page's own link, in a fresh browser profile, opens the same
+     experiment; results and checkpoints survive a reload;
+  4. a kept checkpoint, cleared and imported again, is measured to the same
+     numbers; a junk file is refused;
+  5. the Benchmark button gives a figure per size;
+  6. a link full of bad parameters still gives a working page that names
+     each one; a teacher's link hides what it names and guides;
+  7. axe-core finds no serious or critical accessibility violation, and
+     at 360 px and at desktop width nothing scrolls the page sideways
+     (screenshots under target/).
 
 Usage: tests/e2e.py [--dist DIR] [--no-build]
 """
 import argparse
+import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from webdriver import Served, STORED_MODELS_JS, STORED_RESULTS_JS, wait_for  # noqa: E402
+
 CHARTS = [
-    "chart-pretrain-loss", "chart-pretrain-acc", "chart-rl", "chart-op-theory",
-    "chart-op-predicted", "chart-cross-n2", "chart-cross-n4", "chart-cross-n6",
-    "chart-imp", "chart-sprime", "chart-imp-ratio", "chart-imp-excess",
-    "chart-self-op", "chart-self-imp", "chart-taxonomy", "chart-diff-scalar",
+    "chart-pretrain-loss", "chart-pretrain-acc", "chart-rl", "chart-op-theory", "chart-op-predicted",
+    "chart-monte-carlo", "chart-cross-n2", "chart-cross-n4", "chart-cross-n6", "chart-imp", "chart-sprime",
+    "chart-imp-ratio", "chart-imp-excess", "chart-cmp-op", "chart-cmp-imp", "chart-self-op", "chart-self-imp",
+    "chart-success-size", "chart-op-size", "chart-loss-size", "chart-taxonomy", "chart-diff-scalar",
 ]
+MODEL_ROWS = "return Array.from(document.querySelectorAll('#models-table tbody tr.model')).map(r => r.textContent)"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on port {port}")
-
-
-class WebDriver:
-    def __init__(self, port):
-        self.base = f"http://127.0.0.1:{port}"
-        self.session = None
-        self.profile = None
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=120) as r:
-                return json.loads(r.read().decode() or "{}").get("value")
-        except urllib.error.HTTPError as e:
-            raise RuntimeError(f"{method} {path}: {e.code} {e.read().decode()[:500]}")
-
-    def start(self):
-        self.profile = tempfile.mkdtemp(prefix="opimp-e2e-profile-")
-        caps = {"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:loggingPrefs": {"browser": "ALL"},
-            "goog:chromeOptions": {
-                "binary": shutil.which("chromium") or "/usr/bin/chromium",
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync", "--no-first-run",
-                         "--window-size=1280,2000", f"--user-data-dir={self.profile}"],
-            },
-        }}}
-        self.session = self.call("POST", "/session", caps)["sessionId"]
-
-    def stop(self):
-        if self.session:
-            try:
-                self.call("DELETE", f"/session/{self.session}")
-            except Exception:
-                pass
-            self.session = None
-        if self.profile:
-            shutil.rmtree(self.profile, ignore_errors=True)
-
-    def get(self, url):
-        self.call("POST", f"/session/{self.session}/url", {"url": url})
-
-    def js(self, script, *args):
-        return self.call("POST", f"/session/{self.session}/execute/sync",
-                         {"script": script, "args": list(args)})
-
-    def logs(self):
-        try:
-            return self.call("POST", f"/session/{self.session}/se/log", {"type": "browser"}) or []
-        except RuntimeError:
-            return []
-
-    def element(self, css):
-        el = self.call("POST", f"/session/{self.session}/element",
-                       {"using": "css selector", "value": css})
-        return list(el.values())[0]
-
-    def click(self, css):
-        self.call("POST", f"/session/{self.session}/element/{self.element(css)}/click", {})
-
-    def upload(self, css, path):
-        self.call("POST", f"/session/{self.session}/element/{self.element(css)}/value",
-                  {"text": path})
-
-    def screenshot(self, path):
-        import base64
-        png = self.call("GET", f"/session/{self.session}/screenshot")
-        with open(path, "wb") as f:
-            f.write(base64.b64decode(png))
-
-
-def wait_for(driver, script, timeout, what):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        last = driver.js(script)
-        if last:
-            return last
-        time.sleep(1)
-    status = driver.js("var s=document.getElementById('status');return s?s.textContent:'(no #status)'")
-    raise AssertionError(f"timed out waiting for {what}; status: {status!r}; last: {last!r}")
-
-
-def run_quick(driver, url, label):
-    started = time.time()
-    driver.get(url)
-    wait_for(driver, "return document.getElementById('status') !== null", 60, "the page to start")
-    wait_for(driver, "var s=document.getElementById('status');return s && s.dataset.state==='done'",
-             900, "the quick run to finish")
-    seconds = time.time() - started
-    rows = driver.js("return Array.from(document.querySelectorAll('#models-table tbody tr'))"
-                     ".map(r => r.textContent)")
-    models = [r for r in rows if "scripted" not in r and "failed" not in r]
-    assert len(models) == 1, f"{label}: expected 1 trained model, got {rows}"
-    traces = driver.js(
-        "return arguments[0].map(id => {var e=document.getElementById(id);"
-        "return [id, e && e.data ? e.data.length : -1];})", CHARTS)
-    for chart_id, n in traces:
-        assert n >= 1, f"{label}: chart {chart_id} has no traces ({n})"
-    model_points = driver.js(
-        "var d=document.getElementById('chart-op-theory').data;"
-        "return d.filter(t => (t.name||'').startsWith('models trained')).map(t => t.y.length)")
-    assert model_points == [1], f"{label}: model points on the Op chart: {model_points}"
+def no_errors(driver, label):
     errors = driver.js("return window.__opimpErrors || []")
     assert errors == [], f"{label}: errors in the page: {errors}"
-    severe = [l for l in driver.logs() if l.get("level") == "SEVERE"]
+    severe = [l for l in driver.logs() if l.get("level") == "SEVERE" and "favicon" not in l.get("message", "")]
     assert not severe, f"{label}: console errors: {severe}"
+
+
+def charts_drawn(driver):
+    return driver.js("return arguments[0].every(id => {var e=document.getElementById(id); return e && e.data && e.data.length > 0})", CHARTS)
+
+
+def shipped_at_once(driver, url):
+    started = time.time()
+    driver.get(url)
+    wait_for(driver, "return document.getElementById('run') !== null", 60, "the page to start")
+    interactive = time.time()
+    wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.includes('shipped with this site')", 60, "the shipped results")
+    wait_for(driver, "return arguments.length >= 0 && " + "(" + json.dumps(CHARTS) + ").every(id => {var e=document.getElementById(id); return e && e.data && e.data.length > 0})", 60, "every chart")
+    drawn = time.time()
+    shipped = driver.js(MODEL_ROWS)
+    assert len(shipped) == 1, f"shipped models: {shipped}"
+    text = driver.js("return document.getElementById('provenance').textContent")
+    assert "wasm32" in text and "build" in text, text
+    assert driver.js("return document.getElementById('run').textContent") == "Reproduce here"
+    print(f"e2e: quick preset shows the shipped results: page interactive {interactive - started:.1f} s after opening, "
+          f"every figure drawn {drawn - interactive:.1f} s later", flush=True)
+    return shipped
+
+
+def reproduce(driver, label):
+    started = time.time()
+    driver.click("#run")
+    clicks = []
+    while True:
+        state = driver.js("return document.getElementById('status').dataset.state")
+        if state in ("done", "cancelled"):
+            break
+        # How long the page takes to handle a click while it trains.
+        clicks.append(driver.js("var b=document.querySelector('.collapse');var t=performance.now();b.click();b.click();return (performance.now()-t)/2"))
+        if time.time() - started > 900:
+            raise AssertionError(f"{label}: the run did not finish")
+        time.sleep(1)
     status = driver.js("return document.getElementById('status').textContent")
-    print(f"e2e: {label}: finished in {seconds:.0f} s: {status}")
-    return models, driver.js("return location.href")
+    assert state == "done" and "1 of 1 equal the shipped numbers bit for bit" in status, f"{label}: {status}"
+    marks = driver.js("return Array.from(document.querySelectorAll('#models-table td.repro')).map(c => c.textContent)")
+    assert marks == ["= shipped"], f"{label}: {marks}"
+    no_errors(driver, label)
+    clicks.sort()
+    print(f"e2e: {label}: trained in {time.time() - started:.0f} s, every model equal to the shipped one bit for bit; "
+          f"a click took {clicks[len(clicks) // 2]:.1f} ms (median), {clicks[-1]:.1f} ms at most over {len(clicks)} clicks", flush=True)
+    return driver.js(MODEL_ROWS)
 
 
-def import_kept_model(driver, models):
-    """The page kept the fine-tuned model: take its checkpoint out of
-    storage, clear the results, import a junk file (refused) and then the
-    checkpoint (measured again: the same numbers)."""
-    import base64
-    stored = driver.js("return localStorage.getItem('opimp.models.v1')")
-    assert stored, "the page did not keep the trained model"
-    kept = json.loads(stored)["models"]
-    assert len(kept) == 1, f"kept models: {[(k['size'], k['seed'], k['task']) for k in kept]}"
-    assert driver.js("return document.querySelectorAll('#models-table button').length") == 1
+def stored(driver):
+    return driver.js_async(STORED_RESULTS_JS).get("results", [])
+
+
+def kept_model_round_trip(driver, models):
+    kept = driver.js_async(STORED_MODELS_JS)
+    assert len(kept) == 1, f"kept models: {[k for k, _ in kept]}"
     folder = tempfile.mkdtemp(prefix="opimp-e2e-files-")
     checkpoint = os.path.join(folder, "quick.opimp")
     with open(checkpoint, "wb") as f:
-        f.write(base64.b64decode(kept[0]["checkpoint"]))
+        f.write(base64.b64decode(kept[0][1]))
     junk = os.path.join(folder, "junk.opimp")
     with open(junk, "wb") as f:
         f.write(b"this is not a model")
     driver.click("#clear")
-    wait_for(driver, "return document.querySelectorAll('#models-table tbody tr:not(.scripted)').length === 0",
-             30, "the results to clear")
+    wait_for(driver, "return document.querySelectorAll('#models-table tbody tr.model').length === 0 || "
+             "document.getElementById('run').textContent === 'Reproduce here'", 30, "the results to clear")
     driver.upload("#import-model", junk)
-    wait_for(driver, "return (document.getElementById('messages') || {textContent: ''}).textContent.includes('Model import refused')",
-             60, "the junk file to be refused")
+    wait_for(driver, "return (document.getElementById('messages') || {textContent: ''}).textContent.includes('refused')", 60, "the junk file to be refused")
     driver.upload("#import-model", checkpoint)
-    wait_for(driver, "return document.querySelectorAll('#models-table tbody tr:not(.scripted)').length === 1"
-             " && document.getElementById('status').dataset.state === 'done'", 120, "the model to be measured")
-    rows = driver.js("return Array.from(document.querySelectorAll('#models-table tbody tr'))"
-                     ".map(r => r.textContent)")
-    again = [r for r in rows if "scripted" not in r and "failed" not in r]
-    # The imported model has no checkpoint of its own in the table.
-    strip = lambda rs: [r.replace("save", "") for r in rs]
+    wait_for(driver, "return (document.getElementById('messages') || {textContent: ''}).textContent.includes('Imported quick.opimp')", 120, "the model to be measured")
+    again = driver.js(MODEL_ROWS)
+    strip = lambda rs: [r.replace("save", "").replace("= shipped", "") for r in rs]
     assert strip(again) == strip(models), f"the imported model measured differently:\n{models}\n{again}"
     shutil.rmtree(folder, ignore_errors=True)
-    print("e2e: the kept model was refused as junk, then imported and measured to the same numbers")
+    print("e2e: a junk model file was refused; the kept checkpoint, imported again, measured to the same numbers")
 
 
-def browser_benchmark(driver):
-    """The page's Benchmark button: one figure per size (printed, never
-    asserted: timings vary with the machine)."""
+def benchmark(driver):
     driver.click("#bench")
-    script = ("return Array.from(document.querySelectorAll('#messages li'))"
-              ".map(e => e.textContent).filter(t => t.startsWith('Benchmark: size'))")
-    wait_for(driver, script.replace("return ", "return (") + ").length >= 4", 300, "the benchmark")
-    lines = sorted(set(driver.js(script)))
-    for line in lines:
-        assert "ms per training step" in line, line
+    script = ("return Array.from(document.querySelectorAll('#messages li')).map(e => e.textContent)"
+              ".filter(t => t.startsWith('Benchmark: size'))")
+    wait_for(driver, script.replace("return ", "return (") + ").length >= 4", 600, "the benchmark")
+    for line in sorted(set(driver.js(script))):
+        assert "ms per step" in line, line
         print(f"e2e: {line}")
+
+
+def accessibility_and_widths(served, url, shots):
+    axe = open(os.path.join(ROOT, "node_modules", "axe-core", "axe.min.js")).read()
+    for width in (360, 1280):
+        driver = served.driver(width, 900)
+        try:
+            driver.get(url)
+            wait_for(driver, "return document.getElementById('run') !== null", 60, "the page")
+            wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.includes('shipped')", 60, "the shipped results")
+            time.sleep(2)
+            wide = driver.js("return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert wide[0] <= wide[1], f"at {width} px the page scrolls sideways: {wide}"
+            driver.screenshot(os.path.join(shots, f"e2e-{width}px.png"))
+            driver.js(axe)
+            report = driver.js_async("const done = arguments[arguments.length - 1];"
+                                     "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => "
+                                     "[v.id, v.impact, v.nodes.length, v.nodes.slice(0, 2).map(n => n.target.join(' '))])))")
+            bad = [v for v in report if v[1] in ("serious", "critical")]
+            assert not bad, f"accessibility at {width} px: {bad}"
+            print(f"e2e: at {width} px no sideways scroll; axe-core: {len(report)} minor or moderate issue(s), none serious or critical")
+        finally:
+            driver.stop()
+
+
+def teaching_link(driver, base):
+    driver.get(base + "?preset=quick&hide=differential,files&guide=1")
+    wait_for(driver, "return document.getElementById('guide') !== null", 60, "the guided tour")
+    shown = driver.js("return Array.from(document.querySelectorAll('main > section')).map(s => s.id)")
+    assert shown == ["sequence"], shown
+    assert driver.js("return document.getElementById('import') === null && document.getElementById('run') !== null")
+    driver.click("#guide-next")
+    wait_for(driver, "return document.getElementById('pretraining') !== null && document.getElementById('sequence') === null", 10, "the next section")
+    assert driver.js("return document.getElementById('differential') === null")
+    print("e2e: a teacher's link hid the sections and controls it named and walked through the sections one at a time")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dist", default=os.path.join(ROOT, "target", "e2e-dist"))
     ap.add_argument("--no-build", action="store_true")
-    ap.add_argument("--screenshot", default=os.path.join(ROOT, "target", "e2e-quick.png"))
     args = ap.parse_args()
     env = dict(os.environ)
     env["PATH"] = os.path.join(ROOT, "node_modules", ".bin") + os.pathsep + env["PATH"]
     if not args.no_build:
         print("e2e: building the page with trunk", flush=True)
         subprocess.run(["trunk", "build", "--dist", args.dist], cwd=ROOT, env=env, check=True)
-    http_port, wd_port = free_port(), free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(http_port), "--bind",
-                               "127.0.0.1", "--directory", args.dist],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    chromedriver = subprocess.Popen([shutil.which("chromedriver") or "/usr/bin/chromedriver",
-                                     f"--port={wd_port}"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    driver = WebDriver(wd_port)
+    served = Served(args.dist)
+    shots = os.path.join(ROOT, "target")
+    os.makedirs(shots, exist_ok=True)
+    url = served.base + "?preset=quick"
     try:
-        wait_port(http_port)
-        wait_port(wd_port)
-        base = f"http://127.0.0.1:{http_port}/"
-        driver.start()
-        models, link = run_quick(driver, base + "?preset=quick", "quick preset")
-        driver.screenshot(args.screenshot)
-        driver.stop()
-        assert "preset=quick" in link, link
-        # A fresh profile (nothing stored) opening the page's own link.
-        driver.start()
-        again, _ = run_quick(driver, link, "copied link, new profile")
-        assert again == models, f"the link did not reproduce the numbers:\n{models}\n{again}"
-        print("e2e: the copied link reproduced the same numbers")
-        import_kept_model(driver, models)
-        browser_benchmark(driver)
+        driver = served.driver()
+        shipped = shipped_at_once(driver, url)
+        models = reproduce(driver, "reproduce here")
+        assert [r.replace("= shipped", "").replace("save", "") for r in models] == \
+               [r.replace("shipped", "") for r in shipped], f"{models} vs {shipped}"
+        link = driver.js("return location.href")
+        driver.screenshot(os.path.join(shots, "e2e-quick.png"))
+        # Results and checkpoints survive a reload.
+        driver.get(link)
+        wait_for(driver, "return document.querySelectorAll('#models-table td.repro.equal').length === 1", 60, "the stored results after a reload")
+        assert len(stored(driver)) == 1
+        kept_model_round_trip(driver, models)
+        benchmark(driver)
         # A link full of bad parameters.
-        driver.get(base + "?steps=abc&sizes=huge&colour=blue&tax_s=2")
+        driver.get(served.base + "?steps=abc&sizes=huge&colour=blue&tax_s=2")
         wait_for(driver, "return document.getElementById('notices') !== null", 60, "the notice")
         text = driver.js("return document.getElementById('notices').textContent")
         for p in ["steps", "sizes", "colour", "tax_s"]:
             assert p in text, f"notice does not name {p}: {text}"
         assert driver.js("return document.getElementById('differential') !== null")
-        errors = driver.js("return window.__opimpErrors || []")
-        assert errors == [], f"errors on the bad link: {errors}"
+        no_errors(driver, "bad link")
         print("e2e: bad parameters were named and the page works")
+        teaching_link(driver, served.base)
+        driver.stop()
+        # The copied link in a fresh profile: the same experiment, shipped.
+        driver = served.driver()
+        again = shipped_at_once(driver, link)
+        assert again == shipped
+        driver.stop()
+        accessibility_and_widths(served, url, shots)
     finally:
         driver.stop()
-        chromedriver.terminate()
-        server.terminate()
+        served.stop()
     print("e2e: passed")
 
 

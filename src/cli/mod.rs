@@ -40,6 +40,9 @@ enum Command {
     /// Convert a results JSON file to CSV (one row per model and per
     /// scripted policy).
     Export(study::ExportArgs),
+    /// Evaluate the post's claims on a results file: each holds, does not
+    /// hold, or has too few models to tell, with the numbers behind it.
+    Claims(study::ClaimsArgs),
 }
 
 pub use study::summary;
@@ -76,6 +79,7 @@ pub fn main() -> i32 {
         Command::Train(a) => study::train(a),
         Command::Sweep(a) => study::sweep(a),
         Command::Export(a) => study::export(a),
+        Command::Claims(a) => study::claims(a),
     };
     match result {
         Ok(text) if text.is_empty() => 0,

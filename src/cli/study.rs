@@ -299,6 +299,46 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
     Ok(summary(&results))
 }
 
+#[derive(Args, Debug)]
+pub struct ClaimsArgs {
+    /// A results JSON file.
+    #[arg(long)]
+    results: String,
+    /// Print the claims as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Evaluates the post's claims on a results file.
+pub fn claims(a: ClaimsArgs) -> Result<String, String> {
+    let text = read_text(&a.results, MAX_RESULTS_BYTES)?;
+    let r = Results::from_json(&text).map_err(|e| format!("{}: {e}", a.results))?;
+    let claims = crate::study::claims::evaluate(&r);
+    if a.json {
+        let list: Vec<serde_json::Value> = claims
+            .iter()
+            .map(|c| {
+                let need = match &c.verdict {
+                    crate::study::claims::Verdict::NotEnough(n) => Some(n.clone()),
+                    _ => None,
+                };
+                serde_json::json!({ "id": c.id, "claim": c.text, "verdict": c.verdict.word(), "numbers": c.numbers, "needs": need })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&list).map_err(|e| e.to_string());
+    }
+    let mut out = vec![format!("{} models in {} ({})", r.models.len(), a.results, r.provenance.engine)];
+    for c in claims {
+        let detail = match &c.verdict {
+            crate::study::claims::Verdict::NotEnough(n) => format!("needs {n}"),
+            _ => c.numbers.clone(),
+        };
+        out.push(format!("[{}] {}
+    {detail}", c.verdict.word(), c.text));
+    }
+    Ok(out.join("\n"))
+}
+
 /// Converts a results file to CSV.
 pub fn export(a: ExportArgs) -> Result<String, String> {
     let text = read_text(&a.results, MAX_RESULTS_BYTES)?;

@@ -140,7 +140,9 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
                 page.say(n);
             }
             let config = page.config().clone();
-            page.library = list.into_iter().filter(|r| r.config != config || !page.results.models.is_empty()).collect();
+            // The current experiment's stored results, unless it already has its own.
+            let mine = page.results.models.is_empty();
+            page.library = list.into_iter().filter(|r| r.config != config || mine).collect();
             if page.results.models.is_empty() && !page.running() {
                 if let Some(i) = page.library.iter().position(|r| r.config == config) {
                     page.results = page.library.remove(i);
@@ -625,6 +627,18 @@ mod tests {
         let mut p = page(Preset::Quick, 1);
         assert!(update(&mut p, Msg::Tick, 10_000.0).is_empty());
         assert_eq!(update(&mut p, Msg::Tick, 31_000.0), vec![Command::Restart(0)]);
+    }
+
+    #[test]
+    fn stored_results_come_back() {
+        let mut p = page(Preset::Quick, 1);
+        let mut stored = p.results.clone();
+        stored.provenance.note = "stored".into();
+        let mut other = page(Preset::Cross, 1).results;
+        other.provenance.note = "other".into();
+        update(&mut p, Msg::Library(vec![other.clone(), stored.clone()], None), 0.0);
+        assert_eq!(p.results, stored);
+        assert_eq!(p.library, vec![other]);
     }
 
     #[test]

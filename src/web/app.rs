@@ -67,6 +67,31 @@ impl Lab {
     }
 }
 
+/// Slices of the page that views read, each changing only when its value
+/// does (a progress step does not redraw the charts).
+#[derive(Clone, Copy)]
+pub struct View {
+    /// The results the figures show.
+    pub shown: Memo<Results>,
+    /// Which shown models have a kept checkpoint.
+    pub kept: Memo<Vec<crate::study::key::ModelKey>>,
+    /// How each model trained here compares with the shipped one.
+    pub marks: Memo<Vec<(crate::study::key::ModelKey, crate::lab::page::Reproduced)>>,
+    /// Whether the figures show the shipped results.
+    pub showing_shipped: Memo<bool>,
+}
+
+impl View {
+    fn new(lab: Lab) -> Self {
+        View {
+            shown: Memo::new(move |_| lab.page.with(|p| p.shown().clone())),
+            kept: Memo::new(move |_| lab.page.with(|p| p.kept.iter().map(|k| k.key).collect())),
+            marks: Memo::new(move |_| lab.page.with(|p| p.results.models.iter().map(|m| (m.key, p.reproduced(m))).collect())),
+            showing_shipped: Memo::new(move |_| lab.page.with(|p| p.showing_shipped())),
+        }
+    }
+}
+
 /// Starts the page.
 pub fn start_app() {
     console_error_panic_hook::set_once();
@@ -120,6 +145,7 @@ pub fn App() -> impl IntoView {
     let workers = default_size();
     let lab = Lab { page: RwSignal::new(Page::new(state, notices, workers, now_ms())) };
     provide_context(lab);
+    provide_context(View::new(lab));
     provide_context(super::sections::Tour(RwSignal::new(0)));
     POOL.with(|p| {
         let mut p = p.borrow_mut();

@@ -610,10 +610,11 @@ where
     let table_id = format!("{id}-data");
     view! {
         <figure class="chart-box">
-            <div class="chart" id=id role="img" aria-label=label aria-describedby=table_id.clone()></div>
+            <figcaption class="sr-only">{format!("Chart: {label}. Its numbers are in the data table below it.")}</figcaption>
+            <div class="chart" id=id aria-describedby=table_id.clone()></div>
             <details class="chart-data">
                 <summary>{format!("Data: {label}")}</summary>
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label=format!("Data: {label}")>
                     <table id=table_id>
                         <thead><tr>{move || figure.with(|f| f.1.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view())}</tr></thead>
                         <tbody>{move || figure.with(|f| f.2.iter().map(|row| view! {

@@ -145,7 +145,9 @@ pub fn Controls() -> impl IntoView {
             }
         });
     };
-    let collapsed = RwSignal::new(false);
+    // On a small screen the settings start folded away.
+    let narrow = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w < 700.0);
+    let collapsed = RwSignal::new(narrow);
     view! {
         <section class="controls" id="controls" aria-label="Experiment">
             <div class="controls-head">
@@ -189,7 +191,7 @@ pub fn Controls() -> impl IntoView {
                         "Custom G: "
                         {(0..8u8).map(|x| view! {
                             <label class="outcome">
-                                <input type="checkbox" prop:checked=move || custom.get() & (1 << x) != 0
+                                <input type="checkbox" prop:checked=move || { custom.get() & (1 << x) != 0 }
                                     on:change=move |ev| custom.update(|m| if checked(&ev) { *m |= 1 << x } else { *m &= !(1 << x) })/>
                                 {x.to_string()}
                             </label>

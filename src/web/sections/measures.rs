@@ -1,10 +1,11 @@
 //! The measures: optimization (with the models table), cross-objective
 //! evaluation, impact and the comparison futures, self-evaluation.
 
-use super::super::app::Lab;
+use super::super::app::{Lab, View};
 use super::super::charts::{self, Chart, ImpactFigure};
 use super::f3;
-use crate::lab::page::{Page, Reproduced};
+use crate::lab::page::Reproduced;
+use crate::study::key::ModelKey;
 use crate::sequence::{self, SuccessSet};
 use leptos::prelude::*;
 
@@ -34,7 +35,7 @@ fn SplitDiagram() -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Split histories, as a table">
             <table class="split" id="split-diagram">
                 <caption class="sr-only">"Split histories: each row gives one history's action to every history"</caption>
                 <thead><tr><th scope="col">"action of ↓ applied to history →"</th><th scope="col">"h1"</th><th scope="col">"h2"</th><th scope="col">"h3"</th><th scope="col">"h4"</th></tr></thead>
@@ -50,35 +51,36 @@ fn SplitDiagram() -> impl IntoView {
     }
 }
 
-fn mark(p: &Page, m: &crate::study::results::ModelResult) -> (String, &'static str) {
-    if p.showing_shipped() {
+fn mark(view: View, key: ModelKey) -> (String, &'static str) {
+    if view.showing_shipped.get() {
         return ("shipped".into(), "shipped");
     }
-    match p.reproduced(m) {
-        Reproduced::Equal => ("= shipped".into(), "equal"),
-        Reproduced::Differs(d) => (format!("≠ shipped (Δ ≤ {d:.3})"), "differs"),
-        Reproduced::NotShipped => ("here".into(), "here"),
+    match view.marks.with(|m| m.iter().find(|(k, _)| *k == key).map(|(_, r)| *r)) {
+        Some(Reproduced::Equal) => ("= shipped".into(), "equal"),
+        Some(Reproduced::Differs(d)) => (format!("≠ shipped (Δ ≤ {d:.3})"), "differs"),
+        _ => ("here".into(), "here"),
     }
 }
 
-fn models_table(lab: Lab) -> impl IntoView {
+fn models_table(lab: Lab, view: View) -> impl IntoView {
     let rows = move || {
-        lab.page.with(|p| {
-            let r = p.shown();
+        view.shown.with(|r| {
             let models = r
                 .models
                 .iter()
                 .map(|m| {
                     let o = m.own();
-                    let (mark, class) = mark(p, m);
-                    let kept = p.kept.iter().find(|k| k.key == m.key).map(|k| k.checkpoint.clone());
-                    let file = m.key.file_name();
-                    let save = kept.map(|bytes| {
-                        let file = file.clone();
+                    let (mark, class) = mark(view, m.key);
+                    let key = m.key;
+                    let save = view.kept.with(|k| k.contains(&key)).then(|| {
                         view! {
-                            <button class="small" aria-label=format!("Save {} as a file", m.key) on:click=move |_| {
-                                if let Err(e) = super::super::files::download(&file, "application/octet-stream", &bytes) {
-                                    lab.say(format!("{file} could not be saved: {e}"));
+                            <button class="small" aria-label=format!("Save {key} as a file") on:click=move |_| {
+                                let bytes = lab.page.with_untracked(|p| p.kept.iter().find(|k| k.key == key).map(|k| k.checkpoint.clone()));
+                                let file = key.file_name();
+                                match bytes.ok_or_else(|| "its checkpoint is no longer kept".to_string())
+                                    .and_then(|b| super::super::files::download(&file, "application/octet-stream", &b)) {
+                                    Ok(()) => {}
+                                    Err(e) => lab.say(format!("{file} could not be saved: {e}")),
                                 }
                             }>"save"</button>
                         }
@@ -124,7 +126,7 @@ fn models_table(lab: Lab) -> impl IntoView {
         })
     };
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Every model and scripted policy">
             <table class="models" id="models-table">
                 <caption class="sr-only">"Every model and scripted policy, measured on the same histories"</caption>
                 <thead><tr>
@@ -144,7 +146,8 @@ fn models_table(lab: Lab) -> impl IntoView {
 #[component]
 pub fn OptimizationSection() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let shown = move || lab.page.with(|p| p.shown().clone());
+    let view = expect_context::<View>();
+    let shown = move || view.shown.get();
     view! {
         <section id="optimization" aria-labelledby="optimization-title">
             <h2 id="optimization-title">"4. Measuring optimization"</h2>
@@ -171,7 +174,7 @@ pub fn OptimizationSection() -> impl IntoView {
                 "sequence's own outcome distribution instead of the flat one the theory assumes (see the taxonomy section). “numbers” "
                 "says whether a model trained here equals the one the site ships, bit for bit."
             </p>
-            {models_table(lab)}
+            {models_table(lab, view)}
             <Chart id="chart-monte-carlo" label="Exact against Monte Carlo optimization" figure=move || charts::monte_carlo(&shown())/>
             <p class="reading">
                 "Reading it: the post estimated Op by Monte Carlo, 10 repeats of 200 sampled histories (error bars: ± one standard "
@@ -185,8 +188,8 @@ pub fn OptimizationSection() -> impl IntoView {
 /// 5. Cross-objective evaluation.
 #[component]
 pub fn CrossSection() -> impl IntoView {
-    let lab = expect_context::<Lab>();
-    let shown = move || lab.page.with(|p| p.shown().clone());
+    let view = expect_context::<View>();
+    let shown = move || view.shown.get();
     view! {
         <section id="cross" aria-labelledby="cross-title">
             <h2 id="cross-title">"5. Cross-objective evaluation"</h2>
@@ -212,8 +215,8 @@ pub fn CrossSection() -> impl IntoView {
 /// 6. Impact.
 #[component]
 pub fn ImpactSection() -> impl IntoView {
-    let lab = expect_context::<Lab>();
-    let shown = move || lab.page.with(|p| p.shown().clone());
+    let view = expect_context::<View>();
+    let shown = move || view.shown.get();
     view! {
         <section id="impact" aria-labelledby="impact-title">
             <h2 id="impact-title">"6. Impact"</h2>
@@ -255,8 +258,8 @@ pub fn ImpactSection() -> impl IntoView {
 /// 7. Self-evaluation.
 #[component]
 pub fn SelfSection() -> impl IntoView {
-    let lab = expect_context::<Lab>();
-    let shown = move || lab.page.with(|p| p.shown().clone());
+    let view = expect_context::<View>();
+    let shown = move || view.shown.get();
     view! {
         <section id="self-evaluation" aria-labelledby="self-title">
             <h2 id="self-title">"7. Self-evaluation"</h2>

@@ -87,7 +87,7 @@ pub fn Guide() -> impl IntoView {
                         format!("Step {} of {}: {}", i + 1, v.len(), v.get(i).map(|s| title(s)).unwrap_or(""))
                     }}
                 </span>
-                <button id="guide-next" prop:disabled=move || at.get() + 1 >= count() on:click=move |_| at.update(|a| *a = (*a + 1).min(count().saturating_sub(1)))>"Next →"</button>
+                <button id="guide-next" prop:disabled=move || { at.get() + 1 >= count() } on:click=move |_| at.update(|a| *a = (*a + 1).min(count().saturating_sub(1)))>"Next →"</button>
             </nav>
         </Show>
     }

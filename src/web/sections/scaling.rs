@@ -1,7 +1,7 @@
 //! The post's scaling figures (success, optimization and pretraining loss
 //! against model size) and its claims, checked on the results shown.
 
-use super::super::app::Lab;
+use super::super::app::View;
 use super::super::charts::{self, Chart};
 use crate::study::claims::{self, Verdict};
 use leptos::prelude::*;
@@ -9,8 +9,8 @@ use leptos::prelude::*;
 /// Scaling with model size.
 #[component]
 pub fn ScalingSection() -> impl IntoView {
-    let lab = expect_context::<Lab>();
-    let shown = move || lab.page.with(|p| p.shown().clone());
+    let view = expect_context::<View>();
+    let shown = move || view.shown.get();
     view! {
         <section id="scaling" aria-labelledby="scaling-title">
             <h2 id="scaling-title">"8. Scaling with model size"</h2>
@@ -38,8 +38,8 @@ pub fn ScalingSection() -> impl IntoView {
 /// The post's claims, each with its verdict and numbers.
 #[component]
 pub fn ClaimsSection() -> impl IntoView {
-    let lab = expect_context::<Lab>();
-    let evaluated = move || lab.page.with(|p| claims::evaluate(p.shown()));
+    let view = expect_context::<View>();
+    let evaluated = move || view.shown.with(claims::evaluate);
     view! {
         <section id="claims" aria-labelledby="claims-title">
             <h2 id="claims-title">"9. The post's claims, checked"</h2>
@@ -47,7 +47,7 @@ pub fn ClaimsSection() -> impl IntoView {
                 "Each claim the post makes about its results, evaluated on the results shown above: it holds, it does not hold, or "
                 "there are not enough models to tell. The same check runs from the command line: opimp claims --results FILE."
             </p>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="The claims">
                 <table class="claims" id="claims-table">
                     <caption class="sr-only">"The post's claims and what these results say"</caption>
                     <thead><tr><th scope="col">"claim"</th><th scope="col">"verdict"</th><th scope="col">"the numbers"</th></tr></thead>

@@ -1,6 +1,6 @@
 //! The study's story before the measures: the sequence, pretraining and RL.
 
-use super::super::app::Lab;
+use super::super::app::{Lab, View};
 use super::super::charts::{self, Chart};
 use crate::sequence::{self, RULE_SPAN};
 use leptos::prelude::*;
@@ -108,8 +108,8 @@ pub fn SequenceSection() -> impl IntoView {
 /// 2. Pretraining curves.
 #[component]
 pub fn PretrainSection() -> impl IntoView {
-    let lab = expect_context::<Lab>();
-    let shown = move || lab.page.with(|p| p.shown().clone());
+    let view = expect_context::<View>();
+    let shown = move || view.shown.get();
     view! {
         <section id="pretraining" aria-labelledby="pretraining-title">
             <h2 id="pretraining-title">"2. Pretraining"</h2>
@@ -135,7 +135,8 @@ pub fn PretrainSection() -> impl IntoView {
 #[component]
 pub fn RlSection() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let shown = move || lab.page.with(|p| p.shown().clone());
+    let view = expect_context::<View>();
+    let shown = move || view.shown.get();
     let sampling = move || {
         lab.page.with(|p| {
             let r = &p.config().rl;

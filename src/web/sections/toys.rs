@@ -1,7 +1,7 @@
 //! The sections that need no training: the misalignment taxonomy and
 //! differential optimization.
 
-use super::super::app::Lab;
+use super::super::app::{Lab, View};
 use super::super::charts::{self, Chart};
 use super::f3;
 use crate::differential::{self, Linear, McSettings, Saturating};
@@ -16,12 +16,14 @@ use leptos::prelude::*;
 #[component]
 pub fn TaxonomySection() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let tax = move || lab.page.with(|p| p.link.taxonomy.clone());
+    let tax = Memo::new(move |_| lab.page.with(|p| p.link.taxonomy.clone()));
+    let tax = move || tax.get();
     let point = Memo::new(move |_| {
         let t = tax();
         taxonomy::taxonomy(t.task, t.success, t.shape)
     });
-    let baseline = Memo::new(move |_| lab.page.with(|p| p.shown().baseline.clone()));
+    let view = expect_context::<View>();
+    let baseline = Memo::new(move |_| view.shown.with(|r| r.baseline.clone()));
     // The same shape against the sequence's own outcome distribution.
     let real = Memo::new(move |_| {
         let t = tax();
@@ -65,7 +67,7 @@ pub fn TaxonomySection() -> impl IntoView {
                         on:input=move |ev| set(&link::TAX_FAIL, event_target_value(&ev))/>
                 </div>
             </div>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="The taxonomy in numbers">
                 <table class="numbers" id="taxonomy-numbers">
                     <thead><tr><th scope="col">"against"</th><th scope="col">"measured Op"</th><th scope="col">"implied Op"</th><th scope="col">"excess"</th><th scope="col">"Imp"</th><th scope="col">"Imp_min"</th></tr></thead>
                     <tbody>
@@ -178,7 +180,7 @@ pub fn DifferentialSection() -> impl IntoView {
                         on:input=move |ev| set(&link::SIGMA, event_target_value(&ev))/>
                 </div>
             </div>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="The scalar system in numbers">
                 <table class="numbers" id="diff-scalar">
                     <thead><tr><th scope="col"></th><th scope="col">"Op"</th><th scope="col">"Imp"</th></tr></thead>
                     <tbody>

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Computes the results the site ships: every preset trained by the page
+itself (the release build, in headless Chromium, with as many workers as
+the browser reports cores), read back from the page's storage and written
+to results/PRESET.json (whole or not at all). The files record the engine
+and build that computed them; any browser reproduces them bit for bit.
+
+Usage: scripts/ship-results.py [--preset NAME ...] [--no-build] [--dist DIR]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from webdriver import Served, STORED_RESULTS_JS, wait_for  # noqa: E402
+
+PRESETS = ["quick", "self", "cross", "impact", "scaling", "paper"]
+
+
+def chromium_version():
+    try:
+        return subprocess.run(["chromium", "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "Chromium"
+
+
+def ship(served, preset, out_dir):
+    driver = served.driver()
+    try:
+        driver.get(served.base + f"?preset={preset}")
+        wait_for(driver, "return document.getElementById('run') !== null", 60, "the page")
+        # Wait until the shipped results (if any) have been looked for.
+        wait_for(driver, "var p=document.getElementById('provenance');return !p || !p.textContent.startsWith('Loading')", 60, "the shipped results")
+        workers = driver.js("return navigator.hardwareConcurrency")
+        started = time.time()
+        driver.click("#run")
+        last = 0
+        while True:
+            state, status, pct, eta = driver.js(
+                "var s=document.getElementById('status');return [s.dataset.state, s.textContent,"
+                "document.getElementById('percent').textContent, document.getElementById('eta').textContent]")
+            if state in ("done", "cancelled"):
+                break
+            if time.time() - last > 60:
+                print(f"ship: {preset}: {pct} {eta} ({status})", flush=True)
+                last = time.time()
+            time.sleep(2)
+        minutes = (time.time() - started) / 60
+        if state != "done" or "fail" in status:
+            raise RuntimeError(f"{preset}: the run did not finish cleanly: {status}")
+        errors = driver.js("return window.__opimpErrors || []")
+        if errors:
+            raise RuntimeError(f"{preset}: errors in the page: {errors}")
+        # The page stores each model as it finishes; give the last write a moment.
+        time.sleep(2)
+        stored = driver.js_async(STORED_RESULTS_JS)
+        files = [json.loads(t) for t in stored.get("results", [])]
+        if len(files) != 1:
+            raise RuntimeError(f"{preset}: expected one stored experiment, found {len(files)}")
+        results = files[0]
+        expected = driver.js("return document.querySelectorAll('#models-table tbody tr.model').length")
+        if len(results["models"]) != expected or results["failures"]:
+            raise RuntimeError(f"{preset}: {len(results['models'])} stored models, {expected} in the page, failures {results['failures']}")
+        results["provenance"]["engine"] += f" in {chromium_version()}"
+        results["provenance"]["note"] = (
+            f"the '{preset}' preset trained by the page, {workers} workers, {minutes:.1f} minutes "
+            "(scripts/ship-results.py)")
+        path = os.path.join(out_dir, f"{preset}.json")
+        tmp = path + f".{os.getpid()}.tmp"
+        with open(tmp, "w") as f:
+            json.dump(results, f, separators=(",", ":"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        print(f"ship: {preset}: {len(results['models'])} models in {minutes:.1f} min with {workers} workers -> {path}", flush=True)
+        return minutes
+    finally:
+        driver.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preset", action="append", choices=PRESETS)
+    ap.add_argument("--dist", default=os.path.join(ROOT, "target", "ship-dist"))
+    ap.add_argument("--no-build", action="store_true")
+    args = ap.parse_args()
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([os.path.join(ROOT, "node_modules", ".bin"), os.path.expanduser("~/.cargo/bin"), env["PATH"]])
+    if not args.no_build:
+        subprocess.run(["trunk", "build", "--release", "--cargo-profile", "web-release", "--dist", args.dist],
+                       cwd=ROOT, env=env, check=True)
+    served = Served(args.dist)
+    times = {}
+    try:
+        for preset in args.preset or PRESETS:
+            times[preset] = ship(served, preset, os.path.join(ROOT, "results"))
+    finally:
+        served.stop()
+    for p, m in times.items():
+        print(f"ship: time to Done in the tab: {p} {m:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
