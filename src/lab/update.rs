@@ -630,6 +630,50 @@ mod tests {
     }
 
     #[test]
+    fn imports_are_checked_before_anything_changes() {
+        let mut p = page(Preset::Quick, 1);
+        ready(&mut p);
+        // A 1.2 GB file is refused by its size, before a byte is read.
+        update(&mut p, Msg::ImportModel("big.opimp".into(), 1_200_000_000, Err("not read".into())), 0.0);
+        assert!(p.messages.last().unwrap().contains("at most 8 MB"), "{:?}", p.messages);
+        assert!(p.pending.is_empty());
+        // A checkpoint of a model outside the experiment, or already in it.
+        let shape = Size::S.shape();
+        let w = crate::model::transformer::init_weights(&shape, 1);
+        let t = crate::model::checkpoint::TrainedAs { seed: 7, init_seed: 1, task: SuccessSet::N4 };
+        let outside = crate::model::checkpoint::write(Size::S, "", Some(t), &[&w, &w]).unwrap();
+        update(&mut p, Msg::ImportModel("seven.opimp".into(), outside.len() as u64, Ok(outside)), 0.0);
+        assert!(p.messages.last().unwrap().contains("not part of this experiment"), "{:?}", p.messages);
+        let t = crate::model::checkpoint::TrainedAs { seed: 0, init_seed: 1, task: SuccessSet::N4 };
+        let inside = crate::model::checkpoint::write(Size::S, "", Some(t), &[&w, &w]).unwrap();
+        let cmds = update(&mut p, Msg::ImportModel("zero.opimp".into(), inside.len() as u64, Ok(inside)), 0.0);
+        assert!(matches!(cmds.as_slice(), [Command::Post(0, WorkerInput::Measure { .. })]), "{cmds:?}");
+        // A results file: refused whole when broken, merged when whole.
+        let before = p.results.clone();
+        update(&mut p, Msg::ImportResults("junk.json".into(), Ok(b"{\"format\":\"opimp-results\"}".to_vec())), 0.0);
+        assert_eq!(p.results, before);
+        assert!(p.messages.last().unwrap().contains("Import refused"), "{:?}", p.messages);
+        let mut other = page(Preset::Cross, 1).results;
+        other.provenance.note = "from a file".into();
+        update(&mut p, Msg::Worker(0, WorkerOutput::Done { run: 0 }), 0.0);
+        update(&mut p, Msg::ImportResults("cross.json".into(), Ok(other.to_json().unwrap().into_bytes())), 0.0);
+        assert_eq!(p.config(), &other.config);
+        assert_eq!(p.results.provenance.note, "from a file");
+        // The link the page writes for it reads back.
+        let (back, notices) = crate::lab::link::parse(&crate::lab::link::serialize(&p.link));
+        assert!(notices.is_empty() && back == p.link, "{notices:?}");
+    }
+
+    #[test]
+    fn run_time_estimates_count_every_pass() {
+        let p = page(Preset::Quick, 1);
+        let (mut big, _) = crate::lab::link::parse("?preset=quick&batch=1024&eval_every=1&eval_windows=20000&eval=5000");
+        big.experiment.pretrain.test_tokens = 20_000;
+        let q = Page::new(big, Vec::new(), 1, 0.0);
+        assert!(q.estimate_minutes() > 30.0 * p.estimate_minutes(), "{} vs {}", q.estimate_minutes(), p.estimate_minutes());
+    }
+
+    #[test]
     fn stored_results_come_back() {
         let mut p = page(Preset::Quick, 1);
         let mut stored = p.results.clone();
