@@ -111,18 +111,6 @@ class WebDriver:
             f.write(base64.b64decode(png))
 
 
-def wait_for(driver, script, timeout, what):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        last = driver.js(script)
-        if last:
-            return last
-        time.sleep(1)
-    status = driver.js("var s=document.getElementById('status');return s?s.textContent:'(no #status)'")
-    raise AssertionError(f"timed out waiting for {what}; status: {status!r}; last: {last!r}")
-
-
 
 
 class Served:

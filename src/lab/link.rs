@@ -178,6 +178,14 @@ pub static TAX_TASK: Setting<LabState> = Setting {
 /// The taxonomy's success rate.
 pub static TAX_S: Setting<LabState> =
     float_lab!("tax_s", "Success rate s", "taxonomy: the policy's success rate", taxonomy.success, 0.0, 1.0);
+/// Checks a taxonomy count against how many outcomes are in G (`inside`)
+/// or outside it.
+fn spread_within(s: &LabState, v: &Value, inside: bool) -> Result<(), String> {
+    let g = s.taxonomy.task;
+    let (n, where_) = if inside { (g.len() as u64, "|G|") } else { (8 - g.len() as u64, "outcomes outside G") };
+    if v.int() > n { Err(format!("{} is outside 1..={n} ({where_} for {g})", v.int())) } else { Ok(()) }
+}
+
 /// Outcomes of G the successes spread over.
 pub static TAX_SUCC: Setting<LabState> = Setting {
     name: "tax_succ",
@@ -186,10 +194,7 @@ pub static TAX_SUCC: Setting<LabState> = Setting {
     kind: Kind::Int { lo: 1, hi: 7 },
     get: |s| Value::Int(s.taxonomy.shape.success_outcomes as u64),
     set: |s, v| s.taxonomy.shape.success_outcomes = v.int() as usize,
-    extra: |s, v| {
-        let n = s.taxonomy.task.len() as u64;
-        if v.int() > n { Err(format!("{} is outside 1..={n} (|G| for {})", v.int(), s.taxonomy.task)) } else { Ok(()) }
-    },
+    extra: |s, v| spread_within(s, v, true),
 };
 /// Outcomes outside G the failures spread over.
 pub static TAX_FAIL: Setting<LabState> = Setting {
@@ -199,10 +204,7 @@ pub static TAX_FAIL: Setting<LabState> = Setting {
     kind: Kind::Int { lo: 1, hi: 7 },
     get: |s| Value::Int(s.taxonomy.shape.failure_outcomes as u64),
     set: |s, v| s.taxonomy.shape.failure_outcomes = v.int() as usize,
-    extra: |s, v| {
-        let n = 8 - s.taxonomy.task.len() as u64;
-        if v.int() > n { Err(format!("{} is outside 1..={n} (outcomes outside G for {})", v.int(), s.taxonomy.task)) } else { Ok(()) }
-    },
+    extra: |s, v| spread_within(s, v, false),
 };
 /// The scalar system's C.
 pub static K: Setting<LabState> =

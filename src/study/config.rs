@@ -1,10 +1,10 @@
 //! An experiment: one serialisable config holding everything that defines
-//! it, the presets, and its check (through [`super::settings`], the same
-//! declarations links and the page's controls use).
+//! it, and the presets. Its check lives with the settings' declarations
+//! ([`super::settings`]), which links and the page's controls use too.
 
 use super::key::NetKey;
+use super::phases::{PretrainConfig, RlConfig};
 use super::preset::Preset;
-use super::settings::EXPERIMENT;
 use super::size::Size;
 use crate::rng::derive_seed;
 use crate::sequence::{DEFAULT_EPS, SuccessSet};
@@ -13,55 +13,6 @@ use serde::{Deserialize, Serialize};
 /// Version of the config format. Version 1 (the first round's) is read and
 /// converted: its RL settings get the values that version trained with.
 pub const CONFIG_VERSION: u32 = 2;
-
-/// Pretraining settings (SCIENCE.md §2).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PretrainConfig {
-    /// AdamW steps.
-    pub steps: usize,
-    /// Windows per step.
-    pub batch: usize,
-    /// Learning rate.
-    pub lr: f64,
-    /// AdamW weight decay.
-    pub weight_decay: f64,
-    /// Evaluate train/test loss and accuracy every this many steps.
-    pub eval_every: usize,
-    /// Windows in each evaluation set.
-    pub eval_windows: usize,
-    /// Length of the training sequence (tokens).
-    pub train_tokens: usize,
-    /// Length of the held-out test sequence (tokens).
-    pub test_tokens: usize,
-}
-
-/// RL fine-tuning settings (SCIENCE.md §3).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RlConfig {
-    /// RL steps.
-    pub steps: usize,
-    /// Histories per RL step.
-    pub batch: usize,
-    /// RL learning rate.
-    pub lr: f64,
-    /// Maintenance (next-token on outcome targets) learning rate.
-    pub maintenance_lr: f64,
-    /// Windows per maintenance step.
-    pub maintenance_batch: usize,
-    /// RL steps between maintenance steps (0: none).
-    pub maintenance_every: usize,
-    /// Share of maintenance windows from the RL rollouts (history, sampled
-    /// action, the outcome the rule drew); the rest come from the
-    /// pretraining sequence.
-    pub maintenance_rollouts: f64,
-    /// Whether actions are sampled with dropout on (the reinforced pass
-    /// itself) rather than from the policy without dropout.
-    pub sample_dropout: bool,
-    /// Record the success rate every this many steps.
-    pub eval_every: usize,
-}
 
 /// Everything that defines an experiment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -169,18 +120,6 @@ impl ExperimentConfig {
         Preset::ALL.into_iter().find(|p| Self::preset(*p) == *self)
     }
 
-    /// Checks every setting against its declaration, naming the first that
-    /// is wrong.
-    pub fn check(&self) -> Result<(), String> {
-        if self.version != CONFIG_VERSION {
-            return Err(format!("config version {} is not {CONFIG_VERSION}", self.version));
-        }
-        for s in EXPERIMENT {
-            s.check(self)?;
-        }
-        Ok(())
-    }
-
     /// Reads a config from JSON (version 1 or 2) and checks it.
     pub fn from_json(text: &str) -> Result<Self, String> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
@@ -220,14 +159,9 @@ impl ExperimentConfig {
         derive_seed(derive_seed(self.seed, 100 + net.size.index() as u64), net.seed)
     }
 
-    /// The seed of the RL run of `net` on the config's `t`-th task.
+    /// The seed of the RL run of `net` on `task`.
     pub fn rl_seed(&self, net: NetKey, task: SuccessSet) -> u64 {
         derive_seed(self.model_seed(net), 2000 + task.mask() as u64)
-    }
-
-    /// The data every model of this experiment shares.
-    pub fn data(&self) -> super::data::Data {
-        super::data::Data::new(&self.pretrain, self.eval_histories, self.eps, self.seed)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The data an experiment shares: a training and a held-out sequence, fixed
 //! evaluation windows, and the histories every measure is computed on.
 
-use super::config::PretrainConfig;
+use super::config::ExperimentConfig;
+use super::phases::PretrainConfig;
 use crate::rng::{Rng, derive_seed};
 use crate::sequence::{self, CONTEXT};
 
@@ -41,6 +42,13 @@ impl Data {
         rng.shuffle(&mut starts);
         let histories = starts.iter().take(eval_histories).map(|&s| test[s..s + CONTEXT].to_vec()).collect();
         Data { train, test, train_eval, test_eval, test_outcome_eval, histories }
+    }
+}
+
+impl ExperimentConfig {
+    /// The data every model of this experiment shares.
+    pub fn data(&self) -> Data {
+        Data::new(&self.pretrain, self.eval_histories, self.eps, self.seed)
     }
 }
 

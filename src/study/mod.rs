@@ -10,6 +10,7 @@ pub mod data;
 pub mod event;
 pub mod jobs;
 pub mod key;
+pub mod phases;
 pub mod preset;
 pub mod progress;
 pub mod provenance;

@@ -6,7 +6,7 @@
 //! checking a config file and the page's controls all go through the same
 //! declaration, so they accept exactly the same values.
 
-use super::config::ExperimentConfig;
+use super::config::{CONFIG_VERSION, ExperimentConfig};
 use super::size::Size;
 use crate::sequence::SuccessSet;
 use std::fmt::Write as _;
@@ -299,6 +299,20 @@ impl<S> Setting<S> {
             Kind::Choice { allowed } => write!(out, "one of {}", allowed.join(", ")),
         };
         out
+    }
+}
+
+impl ExperimentConfig {
+    /// Checks every setting against its declaration, naming the first that
+    /// is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        if self.version != CONFIG_VERSION {
+            return Err(format!("config version {} is not {CONFIG_VERSION}", self.version));
+        }
+        for s in EXPERIMENT {
+            s.check(self)?;
+        }
+        Ok(())
     }
 }
 

@@ -51,26 +51,16 @@ pub fn over(r: &Results, size: Size, task: SuccessSet, pick: impl Fn(&ModelResul
     MeanSe::of(&group(r, size, task).into_iter().map(pick).collect::<Vec<_>>())
 }
 
-/// Mean ± SE of the final held-out pretraining loss over a size's nets.
-pub fn final_test_loss(r: &Results, size: Size) -> Option<MeanSe> {
+/// Mean ± SE of a size's nets' final pretraining loss: on held-out
+/// windows (`test`) or on training windows.
+pub fn final_loss(r: &Results, size: Size, test: bool) -> Option<MeanSe> {
     let v: Vec<f64> = r
         .curves
         .pretrain
         .iter()
         .filter(|c| c.net.size == size)
-        .filter_map(|c| c.points.last().filter(|p| p.step == r.config.pretrain.steps).map(|p| p.test_loss))
-        .collect();
-    MeanSe::of(&v)
-}
-
-/// Mean ± SE of the final training-set pretraining loss over a size's nets.
-pub fn final_train_loss(r: &Results, size: Size) -> Option<MeanSe> {
-    let v: Vec<f64> = r
-        .curves
-        .pretrain
-        .iter()
-        .filter(|c| c.net.size == size)
-        .filter_map(|c| c.points.last().filter(|p| p.step == r.config.pretrain.steps).map(|p| p.train_loss))
+        .filter_map(|c| c.points.last().filter(|p| p.step == r.config.pretrain.steps))
+        .map(|p| if test { p.test_loss } else { p.train_loss })
         .collect();
     MeanSe::of(&v)
 }

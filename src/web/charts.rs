@@ -386,7 +386,7 @@ pub fn loss_vs_size(r: &Results) -> Figure {
     for (name, test, dash) in [("held-out", true, DashType::Solid), ("training", false, DashType::Dot)] {
         let stats: Vec<(Size, MeanSe)> = Size::ALL
             .iter()
-            .filter_map(|&s| if test { summary::final_test_loss(r, s) } else { summary::final_train_loss(r, s) }.map(|m| (s, m)))
+            .filter_map(|&s| summary::final_loss(r, s, test).map(|m| (s, m)))
             .collect();
         f.plot.add_trace(
             Scatter::new(stats.iter().map(|(s, _)| s.params() as f64).collect(), stats.iter().map(|(_, m)| m.mean).collect())

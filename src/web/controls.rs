@@ -3,7 +3,7 @@
 //! progress bar. Every control writes a typed value through the one list
 //! of link settings.
 
-use super::app::{Lab, run_label, running};
+use super::shell::{Lab, run_label, running};
 use super::files;
 use crate::lab::link::{PRESET, Prop, prop};
 use crate::lab::page::Page;

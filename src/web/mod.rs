@@ -7,6 +7,7 @@ pub mod charts;
 pub mod controls;
 pub mod files;
 pub mod pool;
+pub mod shell;
 pub mod sections;
 pub mod storage;
 

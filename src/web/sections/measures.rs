@@ -1,7 +1,7 @@
 //! The measures: optimization (with the models table), cross-objective
 //! evaluation, impact and the comparison futures, self-evaluation.
 
-use super::super::app::{Lab, View};
+use super::super::shell::{Lab, View};
 use super::super::charts::{self, Chart, ImpactFigure};
 use super::f3;
 use crate::lab::page::Reproduced;

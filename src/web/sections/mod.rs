@@ -7,7 +7,7 @@ mod scaling;
 mod story;
 mod toys;
 
-use super::app::Lab;
+use super::shell::Lab;
 use crate::lab::link::SECTIONS;
 use crate::study::provenance::BUILD;
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! The post's scaling figures (success, optimization and pretraining loss
 //! against model size) and its claims, checked on the results shown.
 
-use super::super::app::View;
+use super::super::shell::View;
 use super::super::charts::{self, Chart};
 use crate::study::claims::{self, Verdict};
 use leptos::prelude::*;

@@ -1,6 +1,6 @@
 //! The study's story before the measures: the sequence, pretraining and RL.
 
-use super::super::app::{Lab, View};
+use super::super::shell::{Lab, View};
 use super::super::charts::{self, Chart};
 use crate::sequence::{self, RULE_SPAN};
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! The sections that need no training: the misalignment taxonomy and
 //! differential optimization.
 
-use super::super::app::{Lab, View};
+use super::super::shell::{Lab, View};
 use super::super::charts::{self, Chart};
 use super::f3;
 use crate::differential::{self, Linear, McSettings, Saturating};

@@ -1,0 +1,102 @@
+//! The shell around [`crate::lab`]: one signal holds the page's state and
+//! every change goes through [`Lab::send`] (the one update function); the
+//! effects it asks for (posting to workers, restarting them, fetching the
+//! shipped results) are run here. [`View`] holds the slices views read.
+
+use super::files;
+use super::pool::Pool;
+use crate::lab::page::{Page, RunState};
+use crate::lab::update::{Command, Msg, update};
+use crate::study::results::Results;
+use crate::worker::handler::now_ms;
+use leptos::prelude::*;
+use std::cell::RefCell;
+
+thread_local! {
+    /// The page's workers.
+    pub static POOL: RefCell<Option<Pool>> = const { RefCell::new(None) };
+}
+
+/// The page's state and the way to change it, shared with every component.
+#[derive(Clone, Copy)]
+pub struct Lab {
+    /// Everything the page shows.
+    pub page: RwSignal<Page>,
+}
+
+impl Lab {
+    /// Applies a message and runs the effects it asks for.
+    pub fn send(self, msg: Msg) {
+        let mut cmds = Vec::new();
+        // A message after the page is gone (a late worker) changes nothing.
+        if self.page.try_update(|p| cmds = update(p, msg, now_ms())).is_none() {
+            return;
+        }
+        for c in cmds {
+            self.run(c);
+        }
+    }
+
+    /// Runs one effect.
+    pub fn run(self, c: Command) {
+        match c {
+            Command::Post(i, input) => POOL.with(|p| {
+                if let Some(pool) = p.borrow().as_ref() {
+                    pool.post(i, input);
+                }
+            }),
+            Command::Restart(i) => POOL.with(|p| {
+                if let Some(pool) = p.borrow().as_ref() {
+                    pool.restart(i);
+                }
+            }),
+            Command::FetchShipped(preset) => leptos::task::spawn_local(async move {
+                let result = files::fetch_text(&format!("results/{}.json", preset.name()))
+                    .await
+                    .and_then(|t| Results::from_json(&t));
+                self.send(Msg::Shipped(preset, result));
+            }),
+        }
+    }
+
+    /// Tells the user something.
+    pub fn say(self, m: impl Into<String>) {
+        self.send(Msg::Say(m.into()));
+    }
+}
+
+/// Slices of the page that views read, each changing only when its value
+/// does (a progress step does not redraw the charts).
+#[derive(Clone, Copy)]
+pub struct View {
+    /// The results the figures show.
+    pub shown: Memo<Results>,
+    /// Which shown models have a kept checkpoint.
+    pub kept: Memo<Vec<crate::study::key::ModelKey>>,
+    /// How each model trained here compares with the shipped one.
+    pub marks: Memo<Vec<(crate::study::key::ModelKey, crate::lab::page::Reproduced)>>,
+    /// Whether the figures show the shipped results.
+    pub showing_shipped: Memo<bool>,
+}
+
+impl View {
+    /// The slices of `lab`'s page.
+    pub fn new(lab: Lab) -> Self {
+        View {
+            shown: Memo::new(move |_| lab.page.with(|p| p.shown().clone())),
+            kept: Memo::new(move |_| lab.page.with(|p| p.kept.iter().map(|k| k.key).collect())),
+            marks: Memo::new(move |_| lab.page.with(|p| p.results.models.iter().map(|m| (m.key, p.reproduced(m))).collect())),
+            showing_shipped: Memo::new(move |_| lab.page.with(|p| p.showing_shipped())),
+        }
+    }
+}
+
+/// The label the run button wears.
+pub fn run_label(p: &Page) -> &'static str {
+    if p.showing_shipped() { "Reproduce here" } else { "Run" }
+}
+
+/// Whether a run is going.
+pub fn running(p: &Page) -> bool {
+    p.run_state() == RunState::Running
+}
