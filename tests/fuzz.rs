@@ -55,24 +55,22 @@ fn random_value(rng: &mut Rng, depth: u32) -> Value {
     }
 }
 
-/// A path-level mutation: replace, delete or duplicate somewhere in the tree.
+/// A path-level mutation: walk down a random path, then replace, delete
+/// or duplicate there.
 fn mutate_json(rng: &mut Rng, v: &mut Value) {
-    let mut node = v;
-    for _ in 0..rng.below(6) {
-        let next = match node {
-            Value::Array(a) if !a.is_empty() => {
-                let i = rng.below(a.len() as u64) as usize;
-                &mut a[i]
-            }
-            Value::Object(o) if !o.is_empty() => {
-                let k = o.keys().nth(rng.below(o.len() as u64) as usize).unwrap().clone();
-                o.get_mut(&k).unwrap()
-            }
-            _ => break,
-        };
-        node = next;
+    let descend = rng.below(4) != 0;
+    match v {
+        Value::Array(a) if descend && !a.is_empty() => {
+            let i = rng.below(a.len() as u64) as usize;
+            return mutate_json(rng, &mut a[i]);
+        }
+        Value::Object(o) if descend && !o.is_empty() => {
+            let k = o.keys().nth(rng.below(o.len() as u64) as usize).unwrap().clone();
+            return mutate_json(rng, o.get_mut(&k).unwrap());
+        }
+        _ => {}
     }
-    match (rng.below(3), &mut *node) {
+    match (rng.below(3), &mut *v) {
         (0, Value::Object(o)) if !o.is_empty() => {
             let k = o.keys().nth(rng.below(o.len() as u64) as usize).unwrap().clone();
             o.remove(&k);
@@ -81,7 +79,7 @@ fn mutate_json(rng: &mut Rng, v: &mut Value) {
             let x = a[rng.below(a.len() as u64) as usize].clone();
             a.push(x);
         }
-        _ => *node = random_value(rng, 0),
+        _ => *v = random_value(rng, 0),
     }
 }
 

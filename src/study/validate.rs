@@ -19,6 +19,11 @@ impl Results {
     /// Parses and checks a results file (version 1 or 2), naming the first
     /// thing that is wrong.
     pub fn from_json(text: &str) -> Result<Self, String> {
+        // One line, whatever the file quotes back.
+        Self::read(text).map_err(|e| e.replace(['\n', '\r'], " "))
+    }
+
+    fn read(text: &str) -> Result<Self, String> {
         if text.len() > MAX_RESULTS_BYTES {
             return Err(format!("the file is {} MB; results files are at most {} MB", text.len() >> 20, MAX_RESULTS_BYTES >> 20));
         }
