@@ -14,6 +14,7 @@ esac
 WASM_BINDGEN_VERSION=0.2.130
 TRUNK_VERSION=0.21.14
 WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1
 
 say() { echo "setup: $*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -63,9 +64,13 @@ if [ "$what" = test ]; then
     say "installing wasm-pack $WASM_PACK_VERSION (several minutes)"
     cargo_install --locked wasm-pack --version "$WASM_PACK_VERSION" --force
   fi
-  if ! have chromium || ! have chromedriver; then
-    say "installing Chromium and ChromeDriver from Debian"
-    apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
+  if ! have chromium || ! have chromedriver || ! have firefox-esr; then
+    say "installing Chromium, ChromeDriver and Firefox ESR from Debian"
+    apt-get update -qq && apt-get install -y -qq chromium chromium-driver firefox-esr >/dev/null
+  fi
+  if [ "$(geckodriver --version 2>/dev/null | head -1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+    say "installing geckodriver $GECKODRIVER_VERSION (a few minutes)"
+    cargo_install --locked geckodriver --version "$GECKODRIVER_VERSION" --force
   fi
 fi
 say "ready ($what)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what the tests need (only what is missing) and runs every test:
 #   1. native: the science core, the CLI end to end, training (cargo test);
-#   2. browser: wasm-bindgen tests in headless Chromium (wasm-pack test);
+#   2. browser: wasm-bindgen tests in headless Chromium and Firefox;
 #   3. end to end: the page built by Trunk, served on loopback, driven in
 #      headless Chromium through chromedriver (tests/e2e.py).
 set -euo pipefail
@@ -14,8 +14,9 @@ export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 echo "== 1/3 native tests (cargo test)"
 cargo test --locked
 
-echo "== 2/3 browser tests (wasm-pack test --headless --chrome)"
-wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --locked --test web
+echo "== 2/3 browser tests in headless Chromium and headless Firefox (wasm-pack test)"
+wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --locked --test web --test reproduce
+wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" -- --locked --test web --test reproduce
 
 echo "== 3/3 end-to-end test (trunk build, headless Chromium)"
 python3 tests/e2e.py

@@ -259,3 +259,4 @@ async fn storage_keeps_results_and_checkpoints() {
     assert_eq!(opimp::web::storage::clear().await, None);
     assert!(opimp::web::storage::load_library().await.0.is_empty());
 }
+
