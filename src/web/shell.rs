@@ -32,6 +32,7 @@ impl Lab {
         if self.page.try_update(|p| cmds = update(p, msg, now_ms())).is_none() {
             return;
         }
+
         for c in cmds {
             self.run(c);
         }

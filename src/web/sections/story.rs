@@ -21,7 +21,8 @@ pub fn SequenceSection() -> impl IntoView {
     let cursor = RwSignal::new(RULE_SPAN);
     // Still for visitors who asked for less motion; they step with the keys.
     let playing = RwSignal::new(!reduced_motion());
-    let eps = move || lab.page.with(|p| p.config().eps);
+    let eps = Memo::new(move |_| lab.page.with(|p| p.config().eps));
+    let eps = move || eps.get();
     let generated = Memo::new(move |_| sequence::generate_detailed(LEN, seed.get(), eps()));
     if let Ok(timer) = leptos::prelude::set_interval_with_handle(
         move || {

@@ -122,7 +122,9 @@ pub fn TaxonomySection() -> impl IntoView {
 #[component]
 pub fn DifferentialSection() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let d = move || lab.page.with(|p| p.link.differential.clone());
+    // A memo: the Monte Carlo checks below rerun only when a slider moves.
+    let d = Memo::new(move |_| lab.page.with(|p| p.link.differential.clone()));
+    let d = move || d.get();
     let settings = move |sigma: f64| McSettings { sigma, samples: 1500, splits: 30, repeats: 4, seed: 1 };
     let scalar = Memo::new(move |_| {
         let st = d();
