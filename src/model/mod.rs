@@ -4,4 +4,4 @@
 pub mod checkpoint;
 pub mod transformer;
 
-pub use transformer::{Stack, cpu_device, ndarray_device, tokens_tensor};
+pub use transformer::{Stack, cpu_device, tokens_tensor};

@@ -357,16 +357,10 @@ impl Stack {
 }
 
 /// The CPU device the lab trains on: burn's pure-Rust `flex` backend, which
-/// was faster than `ndarray` at every size natively and in the browser (see
-/// BENCHMARKS.md).
+/// was faster than the deprecated `ndarray` at every size natively and in
+/// the browser (round 1, BENCHMARKS.md); only flex is compiled in.
 pub fn cpu_device() -> Device {
     Device::flex()
-}
-
-/// The deprecated `ndarray` device, kept for the speed comparison.
-#[allow(deprecated)]
-pub fn ndarray_device() -> Device {
-    Device::ndarray()
 }
 
 /// Windows as an int tensor [M, B, T]: `windows` holds the M members'

@@ -9,9 +9,7 @@ use crate::study::results::{ModelResult, Results, ScriptedResult};
 use crate::study::size::Size;
 use crate::study::summary::{self, MeanSe};
 use leptos::prelude::*;
-use plotly::common::{DashType, ErrorData, ErrorType, HoverInfo, Line, Marker, MarkerSymbol, Mode, Title};
-use plotly::layout::{Axis, AxisType, BarMode, Layout, Margin};
-use plotly::{Bar, Configuration, Plot, Scatter};
+use super::plot::{Axis, Dash, Layout, Mode, Plot, Symbol, Trace};
 use wasm_bindgen::prelude::*;
 
 /// A chart and its numbers.
@@ -50,31 +48,11 @@ fn f3(v: f64) -> String {
 }
 
 fn base_layout(title: &str, x: &str, y: &str) -> Layout {
-    Layout::new()
-        // Titles sit left, clear of the mode bar plotly draws top right.
-        .title(Title::with_text(title).x_ref(plotly::common::Reference::Paper).x(0.0).x_anchor(plotly::common::Anchor::Left))
-        .height(360)
-        .margin(Margin::new().left(60).right(20).top(50).bottom(50))
-        .x_axis(Axis::new().title(Title::with_text(x)).zero_line(false))
-        .y_axis(Axis::new().title(Title::with_text(y)).zero_line(false))
+    Layout::new(title, Axis::titled(x), Axis::titled(y))
 }
 
 fn new_plot(layout: Layout) -> Plot {
-    let mut plot = Plot::new();
-    plot.set_layout(layout);
-    use plotly::configuration::ModeBarButtonName as B;
-    plot.set_configuration(Configuration::new().responsive(true).display_logo(false).mode_bar_buttons_to_remove(vec![
-        B::Select2d,
-        B::Lasso2d,
-        B::ZoomIn2d,
-        B::ZoomOut2d,
-        B::AutoScale2d,
-        B::HoverClosestCartesian,
-        B::HoverCompareCartesian,
-        B::ToggleSpikelines,
-        B::SendDataToCloud,
-    ]));
-    plot
+    Plot::new(layout)
 }
 
 /// Hover text for a trained model under success set `g`.
@@ -107,21 +85,12 @@ fn by_task(r: &Results) -> Vec<(SuccessSet, Vec<&ModelResult>)> {
     out
 }
 
-fn points(name: String, xs: Vec<f64>, ys: Vec<f64>, hover: Vec<String>, colour: &str, symbol: MarkerSymbol) -> Box<Scatter<f64, f64>> {
-    Scatter::new(xs, ys)
-        .name(name)
-        .mode(Mode::Markers)
-        .marker(Marker::new().color(colour.to_string()).size(9).symbol(symbol))
-        .hover_text_array(hover)
-        .hover_info(HoverInfo::Text)
+fn points(name: String, xs: Vec<f64>, ys: Vec<f64>, hover: Vec<String>, colour: &str, symbol: Symbol) -> Trace {
+    Trace::scatter(xs, ys).name(name).mode(Mode::Markers).markers(colour, 9, symbol).hover(hover)
 }
 
-fn diagonal(lo: f64, hi: f64, name: &str) -> Box<Scatter<f64, f64>> {
-    Scatter::new(vec![lo, hi], vec![lo, hi])
-        .name(name)
-        .mode(Mode::Lines)
-        .line(Line::new().dash(DashType::Dash).color("#595959"))
-        .hover_info(HoverInfo::Skip)
+fn diagonal(lo: f64, hi: f64, name: &str) -> Trace {
+    Trace::scatter(vec![lo, hi], vec![lo, hi]).name(name).mode(Mode::Lines).line("#595959", Dash::Dash).no_hover()
 }
 
 fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -151,11 +120,11 @@ pub fn op_theory(r: &Results) -> Figure {
         let xs: Vec<f64> = (0..=200).map(|i| i as f64 / 200.0).collect();
         let ys: Vec<f64> = xs.iter().map(|&s| op_implied(s, p)).collect();
         f.plot.add_trace(
-            Scatter::new(xs, ys)
+            Trace::scatter(xs, ys)
                 .name(format!("theory, p = {p}"))
                 .mode(Mode::Lines)
-                .line(Line::new().color(task_colour(g)).dash(DashType::Dot))
-                .hover_info(HoverInfo::Skip),
+                .line(task_colour(g), Dash::Dot)
+                .no_hover(),
         );
     }
     for (g, ms) in by_task(r) {
@@ -165,7 +134,7 @@ pub fn op_theory(r: &Results) -> Figure {
             ms.iter().map(|m| m.op).collect(),
             ms.iter().map(|m| model_hover(m, g)).collect(),
             task_colour(g),
-            MarkerSymbol::Circle,
+            Symbol::Circle,
         ));
         for m in ms {
             f.row(model_row(m, vec![f3(m.own().success), f3(m.op)]));
@@ -178,7 +147,7 @@ pub fn op_theory(r: &Results) -> Figure {
         r.scripted.iter().map(|s| s.op).collect(),
         r.scripted.iter().map(|s| scripted_hover(s, g)).collect(),
         "#333333",
-        MarkerSymbol::Diamond,
+        Symbol::Diamond,
     ));
     for s in &r.scripted {
         f.row(vec![s.policy.label(), "scripted".into(), g.name(), f3(s.score(g).success), f3(s.op)]);
@@ -201,7 +170,7 @@ pub fn op_predicted(r: &Results) -> Figure {
             ms.iter().map(|m| m.op).collect(),
             ms.iter().map(|m| model_hover(m, g)).collect(),
             task_colour(g),
-            MarkerSymbol::Circle,
+            Symbol::Circle,
         ));
         for m in ms {
             f.row(model_row(m, vec![f3(m.own().op_implied), f3(m.op), f3(r.baseline.op_implied(m.own().success, g))]));
@@ -227,7 +196,7 @@ pub fn cross(r: &Results, g: SuccessSet) -> Figure {
             ms.iter().map(|m| m.op).collect(),
             ms.iter().map(|m| model_hover(m, g)).collect(),
             task_colour(t),
-            if t == g { MarkerSymbol::Circle } else { MarkerSymbol::X },
+            if t == g { Symbol::Circle } else { Symbol::X },
         ));
         for m in ms {
             let s = m.score(g).expect("filtered");
@@ -258,10 +227,11 @@ pub fn impact(r: &Results, fig: ImpactFigure) -> Figure {
         ImpactFigure::Ratio => ("Impact ratio", "Imp_min (nats)", "Imp / Imp_min"),
         ImpactFigure::Excess => ("Excess impact", "Imp (nats)", "Imp − Imp_min (nats)"),
     };
-    let mut layout = base_layout(title, x, y);
-    if fig == ImpactFigure::SplitSuccessVsSize {
-        layout = layout.x_axis(Axis::new().title(Title::with_text(x)).type_(AxisType::Log));
-    }
+    let layout = if fig == ImpactFigure::SplitSuccessVsSize {
+        Layout::new(title, Axis::titled(x).log(), Axis::titled(y))
+    } else {
+        base_layout(title, x, y)
+    };
     let mut f = Figure::new(new_plot(layout), &["size", "seed", "task", x, y]);
     if fig == ImpactFigure::ImpVsMin {
         let (lo, hi) = span(r.models.iter().flat_map(|m| [m.imp, m.own().imp_min]));
@@ -285,7 +255,7 @@ pub fn impact(r: &Results, fig: ImpactFigure) -> Figure {
             pts.iter().map(|p| p.2).collect(),
             pts.iter().map(|p| model_hover(p.0, g)).collect(),
             task_colour(g),
-            MarkerSymbol::Circle,
+            Symbol::Circle,
         ));
         for (m, x, y) in pts {
             f.row(model_row(m, vec![f3(x), f3(y)]));
@@ -315,7 +285,7 @@ pub fn self_eval(r: &Results, imp: bool) -> Figure {
             ms.iter().map(|m| value(m).1).collect(),
             ms.iter().map(|m| model_hover(m, g)).collect(),
             task_colour(g),
-            MarkerSymbol::Circle,
+            Symbol::Circle,
         ));
         for m in ms {
             f.row(model_row(m, vec![f3(value(m).0), f3(value(m).1)]));
@@ -326,18 +296,18 @@ pub fn self_eval(r: &Results, imp: bool) -> Figure {
 
 /// A quantity's mean ± standard error per task against model size.
 fn against_size(r: &Results, title: &str, y: &str, pick: impl Fn(&ModelResult) -> f64) -> Figure {
-    let layout = base_layout(title, "parameters", y).x_axis(Axis::new().title(Title::with_text("parameters")).type_(AxisType::Log));
+    let layout = Layout::new(title, Axis::titled("parameters").log(), Axis::titled(y));
     let mut f = Figure::new(new_plot(layout), &["task", "size", "parameters", "models", "mean", "standard error"]);
     let (sizes, tasks) = summary::present(r);
     for g in tasks {
         let stats: Vec<(Size, MeanSe)> = sizes.iter().filter_map(|&s| summary::over(r, s, g, &pick).map(|m| (s, m))).collect();
         f.plot.add_trace(
-            Scatter::new(stats.iter().map(|(s, _)| s.params() as f64).collect(), stats.iter().map(|(_, m)| m.mean).collect())
+            Trace::scatter(stats.iter().map(|(s, _)| s.params() as f64).collect(), stats.iter().map(|(_, m)| m.mean).collect())
                 .name(format!("trained on {g} (mean ± SE)"))
                 .mode(Mode::LinesMarkers)
-                .marker(Marker::new().color(task_colour(g)).size(9))
-                .line(Line::new().color(task_colour(g)))
-                .error_y(ErrorData::new(ErrorType::Data).array(stats.iter().map(|(_, m)| m.se).collect()).visible(true)),
+                .markers(task_colour(g), 9, Symbol::Circle)
+                .line(task_colour(g), Dash::Solid)
+                .error_y(stats.iter().map(|(_, m)| m.se).collect()),
         );
         for (s, m) in stats {
             f.row(vec![g.name(), s.to_string(), s.params().to_string(), m.n.to_string(), f3(m.mean), f3(m.se)]);
@@ -352,11 +322,11 @@ pub fn success_vs_size(r: &Results) -> Figure {
     let mut f = against_size(r, "Success rate against model size", "success rate s (own task)", |m| m.own().success);
     for g in summary::present(r).1 {
         f.plot.add_trace(
-            Scatter::new(vec![Size::S.params() as f64, Size::Xl.params() as f64], vec![g.chance(), g.chance()])
+            Trace::scatter(vec![Size::S.params() as f64, Size::Xl.params() as f64], vec![g.chance(), g.chance()])
                 .name(format!("chance on {g} (p = {})", g.chance()))
                 .mode(Mode::Lines)
-                .line(Line::new().color(task_colour(g)).dash(DashType::Dot))
-                .hover_info(HoverInfo::Skip),
+                .line(task_colour(g), Dash::Dot)
+                .no_hover(),
         );
     }
     f
@@ -367,11 +337,11 @@ pub fn op_vs_size(r: &Results) -> Figure {
     let mut f = against_size(r, "Optimization against model size", "Op (nats)", |m| m.op);
     if let Some(generator) = r.scripted.iter().find(|s| s.policy == crate::policy::Scripted::Generator) {
         f.plot.add_trace(
-            Scatter::new(vec![Size::S.params() as f64, Size::Xl.params() as f64], vec![generator.op, generator.op])
+            Trace::scatter(vec![Size::S.params() as f64, Size::Xl.params() as f64], vec![generator.op, generator.op])
                 .name("the sequence's self-optimization")
                 .mode(Mode::Lines)
-                .line(Line::new().color("#333333").dash(DashType::Dash))
-                .hover_info(HoverInfo::Skip),
+                .line("#333333", Dash::Dash)
+                .no_hover(),
         );
         f.row(vec!["generator".into(), "–".into(), "–".into(), "–".into(), f3(generator.op), "–".into()]);
     }
@@ -380,20 +350,19 @@ pub fn op_vs_size(r: &Results) -> Figure {
 
 /// Final pretraining loss (held-out and training windows) against size.
 pub fn loss_vs_size(r: &Results) -> Figure {
-    let layout = base_layout("Pretraining loss against model size", "parameters", "final loss (nats)")
-        .x_axis(Axis::new().title(Title::with_text("parameters")).type_(AxisType::Log));
+    let layout = Layout::new("Pretraining loss against model size", Axis::titled("parameters").log(), Axis::titled("final loss (nats)"));
     let mut f = Figure::new(new_plot(layout), &["set", "size", "parameters", "nets", "mean", "standard error"]);
-    for (name, test, dash) in [("held-out", true, DashType::Solid), ("training", false, DashType::Dot)] {
+    for (name, test, dash) in [("held-out", true, Dash::Solid), ("training", false, Dash::Dot)] {
         let stats: Vec<(Size, MeanSe)> = Size::ALL
             .iter()
             .filter_map(|&s| summary::final_loss(r, s, test).map(|m| (s, m)))
             .collect();
         f.plot.add_trace(
-            Scatter::new(stats.iter().map(|(s, _)| s.params() as f64).collect(), stats.iter().map(|(_, m)| m.mean).collect())
+            Trace::scatter(stats.iter().map(|(s, _)| s.params() as f64).collect(), stats.iter().map(|(_, m)| m.mean).collect())
                 .name(format!("{name} windows (mean ± SE)"))
                 .mode(Mode::LinesMarkers)
-                .line(Line::new().color("#333333").dash(dash))
-                .error_y(ErrorData::new(ErrorType::Data).array(stats.iter().map(|(_, m)| m.se).collect()).visible(true)),
+                .line("#333333", dash)
+                .error_y(stats.iter().map(|(_, m)| m.se).collect()),
         );
         for (s, m) in stats {
             f.row(vec![name.into(), s.to_string(), s.params().to_string(), m.n.to_string(), f3(m.mean), f3(m.se)]);
@@ -418,13 +387,13 @@ pub fn comparisons(r: &Results, imp: bool) -> Figure {
     };
     let names = ["split histories", "do nothing (action 8)", "uniformly random action", "untrained model", "pretrained model"];
     let colours = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7"];
-    let symbols = [MarkerSymbol::Circle, MarkerSymbol::Square, MarkerSymbol::Diamond, MarkerSymbol::TriangleUp, MarkerSymbol::X];
+    let symbols = [Symbol::Circle, Symbol::Square, Symbol::Diamond, Symbol::TriangleUp, Symbol::X];
     for i in 0..5 {
         f.plot.add_trace(
-            Scatter::new(labels.clone(), r.models.iter().map(|m| pick(m)[i]).collect())
+            Trace::scatter(labels.clone(), r.models.iter().map(|m| pick(m)[i]).collect())
                 .name(names[i])
                 .mode(Mode::Markers)
-                .marker(Marker::new().color(colours[i]).size(8).symbol(symbols[i].clone())),
+                .markers(colours[i], 8, symbols[i].clone()),
         );
     }
     for m in &r.models {
@@ -446,11 +415,11 @@ pub fn monte_carlo(r: &Results) -> Figure {
     for (g, _) in by_task(r) {
         let group: Vec<&&ModelResult> = ms.iter().filter(|m| m.key.task == g).collect();
         f.plot.add_trace(
-            Scatter::new(group.iter().map(|m| m.op).collect(), group.iter().map(|m| m.monte_carlo.expect("filtered").op.mean).collect())
+            Trace::scatter(group.iter().map(|m| m.op).collect(), group.iter().map(|m| m.monte_carlo.expect("filtered").op.mean).collect())
                 .name(format!("trained on {g}"))
                 .mode(Mode::Markers)
-                .marker(Marker::new().color(task_colour(g)).size(9))
-                .error_y(ErrorData::new(ErrorType::Data).array(group.iter().map(|m| m.monte_carlo.expect("filtered").op.se).collect()).visible(true)),
+                .markers(task_colour(g), 9, Symbol::Circle)
+                .error_y(group.iter().map(|m| m.monte_carlo.expect("filtered").op.se).collect()),
         );
         for m in group {
             let mc = m.monte_carlo.expect("filtered");
@@ -476,13 +445,13 @@ pub fn pretrain(r: &Results, accuracy: bool) -> Figure {
             (false, true) => p.test_loss,
             (false, false) => p.train_loss,
         };
-        for (test, dash) in [(true, DashType::Solid), (false, DashType::Dot)] {
+        for (test, dash) in [(true, Dash::Solid), (false, Dash::Dot)] {
             f.plot.add_trace(
-                Scatter::new(steps.clone(), c.points.iter().map(|p| pick(p, test)).collect())
+                Trace::scatter(steps.clone(), c.points.iter().map(|p| pick(p, test)).collect())
                     .name(format!("{label} {}", if test { "held-out" } else { "training" }))
-                    .legend_group(label.clone())
+                    .group(label.clone())
                     .mode(Mode::Lines)
-                    .line(Line::new().color(c.net.size.colour()).dash(dash)),
+                    .line(c.net.size.colour(), dash),
             );
         }
         if let Some(p) = c.points.last() {
@@ -499,16 +468,16 @@ pub fn rl(r: &Results) -> Figure {
     ]);
     for c in &r.curves.rl {
         let dash = match c.key.size {
-            Size::S => DashType::Dot,
-            Size::M => DashType::DashDot,
-            Size::L => DashType::Dash,
-            Size::Xl => DashType::Solid,
+            Size::S => Dash::Dot,
+            Size::M => Dash::DashDot,
+            Size::L => Dash::Dash,
+            Size::Xl => Dash::Solid,
         };
         f.plot.add_trace(
-            Scatter::new(c.points.iter().map(|p| p.step as f64).collect(), c.points.iter().map(|p| p.success).collect())
+            Trace::scatter(c.points.iter().map(|p| p.step as f64).collect(), c.points.iter().map(|p| p.success).collect())
                 .name(format!("{} seed {} on {}", c.key.size, c.key.seed, c.key.task))
                 .mode(Mode::Lines)
-                .line(Line::new().color(task_colour(c.key.task)).dash(dash)),
+                .line(task_colour(c.key.task), dash),
         );
         if let Some(p) = c.points.last() {
             f.row(vec![c.key.size.to_string(), c.key.seed.to_string(), c.key.task.name(), p.step.to_string(), f3(p.success), f3(p.outcome_acc)]);
@@ -521,14 +490,14 @@ pub fn rl(r: &Results) -> Figure {
 /// comparison future and the sequence's real one, successes marked.
 pub fn taxonomy(future: &[f64; 8], flat: &[f64; 8], real: Option<&[f64; 8]>, g: SuccessSet) -> Figure {
     let mut f = Figure::new(
-        new_plot(base_layout("Outcome distributions", "outcome x", "probability").bar_mode(BarMode::Group)),
+        new_plot(base_layout("Outcome distributions", "outcome x", "probability").grouped_bars()),
         &["outcome", "in G", "F (the policy)", "flat F′", "the sequence's F′"],
     );
     let xs: Vec<String> = (0..8).map(|x| if g.contains(x as u8) { format!("{x} ✓") } else { format!("{x}") }).collect();
-    f.plot.add_trace(Bar::new(xs.clone(), future.to_vec()).name("F (the policy)").marker(Marker::new().color(task_colour(g))));
-    f.plot.add_trace(Bar::new(xs.clone(), flat.to_vec()).name("F′, flat (the theory's)").marker(Marker::new().color("#8C8C8C")));
+    f.plot.add_trace(Trace::bar(xs.clone(), future.to_vec()).name("F (the policy)").colour(task_colour(g)));
+    f.plot.add_trace(Trace::bar(xs.clone(), flat.to_vec()).name("F′, flat (the theory's)").colour("#8C8C8C"));
     if let Some(real) = real {
-        f.plot.add_trace(Bar::new(xs, real.to_vec()).name("F′, the sequence's own").marker(Marker::new().color("#000000")));
+        f.plot.add_trace(Trace::bar(xs, real.to_vec()).name("F′, the sequence's own").colour("#000000"));
     }
     for x in 0..8 {
         f.row(vec![
@@ -548,13 +517,13 @@ pub fn differential_scalar(k: f64, mc_op: f64, mc_imp: f64) -> Figure {
     let mut f = Figure::new(new_plot(base_layout("Differential optimization, scalar system", "C = k", "nats")), &["", "C", "Op", "Imp"]);
     let xs: Vec<f64> = (1..=300).map(|i| i as f64 / 100.0).collect();
     let d: Vec<crate::differential::DiffMeasures> = xs.iter().map(|&c| crate::differential::scalar(c)).collect();
-    f.plot.add_trace(Scatter::new(xs.clone(), d.iter().map(|m| m.op).collect()).name("Op = −ln C").mode(Mode::Lines));
-    f.plot.add_trace(Scatter::new(xs, d.iter().map(|m| m.imp).collect()).name("Imp = −ln C + C(C − 1)").mode(Mode::Lines));
+    f.plot.add_trace(Trace::scatter(xs.clone(), d.iter().map(|m| m.op).collect()).name("Op = −ln C").mode(Mode::Lines));
+    f.plot.add_trace(Trace::scatter(xs, d.iter().map(|m| m.imp).collect()).name("Imp = −ln C + C(C − 1)").mode(Mode::Lines));
     f.plot.add_trace(
-        Scatter::new(vec![k, k], vec![mc_op, mc_imp])
+        Trace::scatter(vec![k, k], vec![mc_op, mc_imp])
             .name("Monte Carlo at this k")
             .mode(Mode::Markers)
-            .marker(Marker::new().size(11).color("#000000").symbol(MarkerSymbol::Diamond)),
+            .markers("#000000", 11, Symbol::Diamond),
     );
     let c = crate::differential::scalar(k);
     f.row(vec!["closed form".into(), f3(k), f3(c.op), f3(c.imp)]);
