@@ -44,5 +44,20 @@ fn steps(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, steps);
+/// The arithmetic ceiling of the same kernels: one 512 x 512 x 512 f32
+/// matmul (268 MFLOP) on one thread; FLOP/s = 2 * 512^3 / time.
+fn matmul(c: &mut Criterion) {
+    use burn::tensor::{Tensor, TensorData};
+    let device = cpu_device();
+    let n = 512;
+    let values: Vec<f32> = (0..n * n).map(|i| ((i * 7919) % 1000) as f32 / 1000.0 - 0.5).collect();
+    let a = Tensor::<2>::from_data(TensorData::new(values.clone(), [n, n]), &device);
+    let b = Tensor::<2>::from_data(TensorData::new(values, [n, n]), &device);
+    let mut group = c.benchmark_group("matmul");
+    group.sample_size(20);
+    group.bench_function("512x512x512 f32", |bch| bch.iter(|| a.clone().matmul(b.clone()).into_data()));
+    group.finish();
+}
+
+criterion_group!(benches, steps, matmul);
 criterion_main!(benches);

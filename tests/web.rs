@@ -260,3 +260,30 @@ async fn storage_keeps_results_and_checkpoints() {
     assert!(opimp::web::storage::load_library().await.0.is_empty());
 }
 
+
+#[wasm_bindgen_test]
+async fn storage_holds_the_paper_presets_sixty_checkpoints() {
+    // The paper preset keeps 60 fine-tuned models, each stored with the
+    // pretrained net it started from: two f32 weight records per model,
+    // about 76 MB in all. Every one must be there when the page reads the
+    // store again (as it does after a reload).
+    let config = ExperimentConfig::preset(Preset::Paper);
+    let keys = config.models();
+    assert_eq!(keys.len(), 60);
+    assert_eq!(opimp::web::storage::clear().await, None);
+    let mut total = 0usize;
+    for (i, &key) in keys.iter().enumerate() {
+        let bytes = vec![i as u8; 2 * 4 * key.size.params() + 200];
+        total += bytes.len();
+        assert_eq!(opimp::web::storage::save_model(&config, key, &bytes).await, None, "{key}");
+    }
+    assert!(total > 70_000_000, "{total} bytes");
+    let kept = opimp::web::storage::load_models(&config).await;
+    assert_eq!(kept.len(), 60);
+    for (key, bytes) in kept {
+        let i = keys.iter().position(|k| *k == key).expect("one of the preset's models");
+        assert_eq!(bytes.len(), 2 * 4 * key.size.params() + 200, "{key}");
+        assert!(bytes.iter().all(|b| *b == i as u8), "{key}");
+    }
+    assert_eq!(opimp::web::storage::clear().await, None);
+}
