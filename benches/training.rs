@@ -45,7 +45,8 @@ fn steps(c: &mut Criterion) {
 }
 
 /// The arithmetic ceiling of the same kernels: one 512 x 512 x 512 f32
-/// matmul (268 MFLOP) on one thread; FLOP/s = 2 * 512^3 / time.
+/// matmul (268 MFLOP); FLOP/s = 2 * 512^3 / time. flex may use a second
+/// core: run under `taskset -c 0` for the per-core figure (BENCHMARKS.md).
 fn matmul(c: &mut Criterion) {
     use burn::tensor::{Tensor, TensorData};
     let device = cpu_device();

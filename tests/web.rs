@@ -260,7 +260,6 @@ async fn storage_keeps_results_and_checkpoints() {
     assert!(opimp::web::storage::load_library().await.0.is_empty());
 }
 
-
 #[wasm_bindgen_test]
 async fn storage_holds_the_paper_presets_sixty_checkpoints() {
     // The paper preset keeps 60 fine-tuned models, each stored with the
