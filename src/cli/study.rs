@@ -3,7 +3,9 @@
 //! that survive an interruption.
 
 use super::drive::{Report, drive};
-use super::files::{Lock, may_overwrite, read_text, same_file, write_atomically};
+use super::files::{Lock, may_overwrite, read_bytes, read_text, same_file, write_atomically};
+use crate::experiment::checkpoints::{pretrained_file_name, read_pretrained};
+use crate::study::key::NetKey;
 use crate::study::config::ExperimentConfig;
 use crate::study::event::Event;
 use crate::study::jobs::Plan;
@@ -74,6 +76,13 @@ pub struct SweepArgs {
     /// Print the experiment config as JSON and exit.
     #[arg(long)]
     print_config: bool,
+    /// Keep each pretrained net (and its pretraining curve) in this folder,
+    /// and start RL from the nets kept there instead of pretraining again
+    /// when this build, the pretraining settings and the data seed are the
+    /// same: sweeps that differ only in their RL settings share one
+    /// pretraining.
+    #[arg(long)]
+    pretrained: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -121,6 +130,7 @@ fn run_plan(
     results: &mut Results,
     threads: usize,
     keep_checkpoints: bool,
+    pretrained_dir: Option<&str>,
     mut after: impl FnMut(&Results) -> Result<(), String>,
 ) -> Result<Vec<(ModelKey, Vec<u8>)>, String> {
     let config = results.config.clone();
@@ -141,7 +151,11 @@ fn run_plan(
             Report::Event(_, Event::RlPoint { key, point }) => results.curves.push_rl(key, point),
             Report::Event(_, Event::Trained { key, checkpoint }) if keep_checkpoints => keep.push((key, checkpoint)),
             Report::Event(_, Event::Trained { .. }) => {}
-            Report::Event(_, Event::Pretrained { .. }) => {}
+            Report::Event(_, Event::Pretrained { net, checkpoint }) => {
+                if let Some(dir) = pretrained_dir {
+                    keep_pretrained(dir, &config, net, &checkpoint, results)?;
+                }
+            }
             Report::Event(_, Event::Model(m)) => {
                 let o = m.own();
                 log(&pb, format!(
@@ -177,6 +191,42 @@ fn run_plan(
     })?;
     pb.finish_and_clear();
     Ok(keep)
+}
+
+/// Writes a pretrained net and its pretraining curve into `dir`.
+fn keep_pretrained(dir: &str, config: &ExperimentConfig, net: NetKey, checkpoint: &[u8], results: &Results) -> Result<(), String> {
+    let path = std::path::Path::new(dir).join(pretrained_file_name(config, net));
+    let points = results.curves.net(net).map(|c| c.points.clone()).unwrap_or_default();
+    let curve = serde_json::to_vec(&points).map_err(|e| e.to_string())?;
+    let curve_path = path.with_extension("curve.json");
+    write_atomically(&curve_path.to_string_lossy(), &curve).map_err(|e| format!("--pretrained: {e}"))?;
+    write_atomically(&path.to_string_lossy(), checkpoint).map_err(|e| format!("--pretrained: {e}"))
+}
+
+/// Supplies the plan with the nets kept in `dir` for this experiment's
+/// pretraining (and their curves to the results); returns how many.
+fn reuse_pretrained(dir: &str, plan: &mut Plan, results: &mut Results) -> Result<usize, String> {
+    let config = plan.config().clone();
+    let mut found = 0;
+    for net in plan.nets_to_pretrain() {
+        let path = std::path::Path::new(dir).join(pretrained_file_name(&config, net));
+        if !path.exists() {
+            continue;
+        }
+        let name = path.to_string_lossy().into_owned();
+        let bytes = read_bytes(&name, crate::model::checkpoint::MAX_CHECKPOINT_BYTES)?;
+        read_pretrained(net, &bytes).map_err(|e| format!("{name}: {e}"))?;
+        let curve_name = path.with_extension("curve.json").to_string_lossy().into_owned();
+        let curve = read_text(&curve_name, 1 << 20)?;
+        let points: Vec<crate::study::curves::PretrainPoint> =
+            serde_json::from_str(&curve).map_err(|e| format!("{curve_name}: not a pretraining curve: {e}"))?;
+        for p in points {
+            results.curves.push_pretrain(net, p);
+        }
+        plan.supply(net, bytes);
+        found += 1;
+    }
+    Ok(found)
 }
 
 /// A human summary of results: one line per model, then the scripted
@@ -234,7 +284,7 @@ pub fn train(a: TrainArgs) -> Result<String, String> {
     let mut results = Results::new(config.clone(), &config.data());
     results.provenance.note = "opimp train".into();
     let mut plan = Plan::new(&config, &config.models());
-    let kept = run_plan(&mut plan, &mut results, 1, a.save_model.is_some(), |_| Ok(()))?;
+    let kept = run_plan(&mut plan, &mut results, 1, a.save_model.is_some(), None, |_| Ok(()))?;
     if let Some(path) = a.save_model {
         let bytes = kept.into_iter().next().map(|(_, b)| b).ok_or("the model was not trained")?;
         write_atomically(&path, &bytes).map_err(|e| format!("--save-model: {e}"))?;
@@ -293,7 +343,14 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
     let write = |r: &Results| -> Result<(), String> { write_atomically(&out, r.to_json()?.as_bytes()) };
     write(&results)?;
     let mut plan = Plan::new(&config, &results.missing());
-    run_plan(&mut plan, &mut results, threads, false, write)?;
+    if let Some(dir) = &a.pretrained {
+        std::fs::create_dir_all(dir).map_err(|e| format!("--pretrained {dir}: {e}"))?;
+        let found = reuse_pretrained(dir, &mut plan, &mut results)?;
+        if found > 0 {
+            eprintln!("{dir}: starting RL from {found} pretrained net(s) kept there");
+        }
+    }
+    run_plan(&mut plan, &mut results, threads, false, a.pretrained.as_deref(), write)?;
     write(&results)?;
     eprintln!("wrote {} models to {out}", results.models.len());
     Ok(summary(&results))

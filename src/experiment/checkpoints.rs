@@ -30,6 +30,28 @@ pub fn read_pretrained(net: NetKey, bytes: &[u8]) -> Result<Vec<f32>, String> {
     Ok(records.swap_remove(0))
 }
 
+/// The name a pretrained net's checkpoint is kept under between runs
+/// (`opimp sweep --pretrained DIR`): the net, and a fingerprint of this
+/// build and of everything its pretraining depends on (the pretraining
+/// settings, the data seed and noise), so a checkpoint is reused only where
+/// pretraining again would give the same weights.
+pub fn pretrained_file_name(config: &ExperimentConfig, net: NetKey) -> String {
+    let what = serde_json::json!({
+        "build": crate::study::provenance::BUILD,
+        "pretrain": config.pretrain,
+        "eps": config.eps,
+        "seed": config.seed,
+        "size": net.size,
+        "net_seed": net.seed,
+    });
+    let mut hash = 0xCBF2_9CE4_8422_2325u64;
+    for b in what.to_string().bytes() {
+        hash ^= b as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    format!("pretrained-{}-seed{}-{hash:016x}.opimp", net.size, net.seed)
+}
+
 /// A fine-tuned model's checkpoint, with the pretrained net it started from
 /// and what it takes to rebuild its untrained self, so that
 /// [`measure_checkpoint`] measures it again with every comparison future.

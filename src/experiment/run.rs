@@ -17,7 +17,7 @@ use crate::study::event::Event;
 use crate::study::jobs::Order;
 use crate::study::key::NetKey;
 use crate::study::size::Size;
-use crate::train::{Rollout, Trainer, evaluate, policy_actions};
+use crate::train::{Rollout, Trainer, draw_outcome, evaluate, evaluate_each, greedy_action, policy_logits, sample_action};
 use burn::tensor::Device;
 
 /// Why a work stopped before its end.
@@ -92,6 +92,53 @@ fn maintenance_windows(config: &ExperimentConfig, data: &Data, rollouts: &[Rollo
     out
 }
 
+/// The held-out rollout windows of each member: on the evaluation
+/// histories, the action sampled from the member's `logits` at temperature
+/// 1 and the outcome the rule draws, from `seeds[i]` (the same numbers at
+/// every evaluation, so the curve moves only with the model).
+fn rollout_windows(logits: &[Vec<[f32; 16]>], histories: &[Vec<u8>], eps: f64, seeds: &[u64]) -> Vec<Vec<Window>> {
+    logits
+        .iter()
+        .zip(seeds)
+        .map(|(member, &seed)| {
+            let mut rng = crate::rng::Rng::new(seed);
+            member
+                .iter()
+                .zip(histories)
+                .map(|(l, h)| {
+                    let a = sample_action(l, &mut rng);
+                    let x = draw_outcome(h, a, eps, &mut rng);
+                    Rollout { history: h.clone(), action: a, outcome: x }.window()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Each member's RL curve point: its success (temperature 0, exact) under
+/// its task, and its outcome accuracy on the held-out sequence's windows and
+/// on held-out rollout windows.
+fn rl_points(config: &ExperimentConfig, data: &Data, step: usize, stack: &Stack, tasks: &[SuccessSet], seeds: &[u64], device: &Device) -> Vec<RlPoint> {
+    let rule = SequenceRule { eps: config.eps };
+    let logits = policy_logits(stack, &data.histories, device);
+    let natural = evaluate(stack, &data.test_outcome_eval, device);
+    let eval_seeds: Vec<u64> = seeds.iter().map(|&s| derive_seed(s, ROLLOUT_EVAL_STREAM)).collect();
+    let rollouts = evaluate_each(stack, &rollout_windows(&logits, &data.histories, config.eps, &eval_seeds), device);
+    tasks
+        .iter()
+        .zip(&logits)
+        .zip(natural.into_iter().zip(rollouts))
+        .map(|((&task, member), ((_, outcome_acc), (_, rollout_acc)))| {
+            let actions: Vec<u8> = member.iter().map(greedy_action).collect();
+            let f = Table::new(&data.histories, actions, &rule).optimized_future();
+            RlPoint { step, success: task.mass(&f), outcome_acc, rollout_acc: Some(rollout_acc) }
+        })
+        .collect()
+}
+
+/// The stream of an RL run's seed that its held-out rollout windows draw from.
+const ROLLOUT_EVAL_STREAM: u64 = 0x524F_4C4C;
+
 #[allow(clippy::too_many_arguments)]
 fn rl(
     config: &ExperimentConfig,
@@ -106,17 +153,19 @@ fn rl(
     let start = checkpoints::read_pretrained(net, pretrained).map_err(Stopped::Failed)?;
     let pretrained_net = Stack::from_members(&shape, &[&start], device);
     let untrained = Stack::init(&shape, &[init_seed(config, net)], device);
-    let rule = SequenceRule { eps: config.eps };
     let r = &config.rl;
     let k = tasks.len();
     let pretrained_success = success_under(config, &pretrained_net, data, tasks, device);
-    let start_acc = evaluate(&pretrained_net, &data.test_outcome_eval, device)[0].1;
-    for (&task, &success) in tasks.iter().zip(&pretrained_success) {
-        go(on(Event::RlPoint { key: net.on(task), point: RlPoint { step: 0, success, outcome_acc: start_acc } }))?;
-    }
     let seeds: Vec<u64> = tasks.iter().map(|&t| config.rl_seed(net, t)).collect();
     let stack = Stack::from_members(&shape, &vec![start.as_slice(); k], device);
     let mut t = Trainer::from_stack(stack, &seeds, config.pretrain.weight_decay, device);
+    let report = |step: usize, t: &Trainer, on: &mut dyn FnMut(Event) -> bool| -> Result<(), Stopped> {
+        for (&task, point) in tasks.iter().zip(rl_points(config, data, step, &t.stack(), tasks, &seeds, device)) {
+            go(on(Event::RlPoint { key: net.on(task), point }))?;
+        }
+        Ok(())
+    };
+    report(0, &t, on)?;
     let mut buffers: Vec<Vec<Rollout>> = vec![Vec::new(); k];
     for step in 1..=r.steps {
         let out = t.rl_step(&data.train, tasks, r.batch, r.lr, config.eps, r.sample_dropout);
@@ -133,13 +182,7 @@ fn rl(
         let value = out.success.iter().sum::<f64>() / k as f64;
         let ok = on(Event::Step { step, total: r.steps, value });
         if step % r.eval_every == 0 || step == r.steps {
-            let stack = t.stack();
-            let actions = policy_actions(&stack, &data.histories, device);
-            let accs = evaluate(&stack, &data.test_outcome_eval, device);
-            for ((&task, acts), (_, outcome_acc)) in tasks.iter().zip(actions).zip(accs) {
-                let f = Table::new(&data.histories, acts, &rule).optimized_future();
-                go(on(Event::RlPoint { key: net.on(task), point: RlPoint { step, success: task.mass(&f), outcome_acc } }))?;
-            }
+            report(step, &t, on)?;
         }
         go(ok)?;
     }

@@ -344,13 +344,27 @@ impl Stack {
     /// or all of one shorter length), without dropout: [member][window].
     pub fn logits(&self, windows: &[Vec<u8>], device: &Device) -> Vec<Vec<[f32; VOCAB]>> {
         let m = self.members();
-        if windows.is_empty() {
+        let flat: Vec<&Vec<u8>> = (0..m).flat_map(|_| windows.iter()).collect();
+        self.logits_of(&flat, device)
+    }
+
+    /// Each member's logits for its own windows (`windows[i]` for member i,
+    /// all of one count and length), without dropout: [member][window].
+    pub fn logits_each(&self, windows: &[Vec<Vec<u8>>], device: &Device) -> Vec<Vec<[f32; VOCAB]>> {
+        assert_eq!(windows.len(), self.members(), "one list of windows per member");
+        let flat: Vec<&Vec<u8>> = windows.iter().flatten().collect();
+        self.logits_of(&flat, device)
+    }
+
+    /// Logits of the members' windows given one member after the other.
+    fn logits_of(&self, flat: &[&Vec<u8>], device: &Device) -> Vec<Vec<[f32; VOCAB]>> {
+        let m = self.members();
+        if flat.is_empty() {
             return vec![Vec::new(); m];
         }
-        let flat: Vec<&Vec<u8>> = (0..m).flat_map(|_| windows.iter()).collect();
-        let logits = self.forward(tokens_tensor(&flat, m, device), None);
+        let logits = self.forward(tokens_tensor(flat, m, device), None);
         let v: Vec<f32> = logits.into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 logits");
-        v.chunks(windows.len() * VOCAB)
+        v.chunks(flat.len() / m * VOCAB)
             .map(|member| member.chunks(VOCAB).map(|c| c.try_into().expect("16 logits")).collect())
             .collect()
     }

@@ -27,8 +27,14 @@ pub struct RlPoint {
     /// Success rate at temperature 0 on the evaluation histories (exact).
     pub success: f64,
     /// Accuracy predicting outcomes (even-position targets) on held-out
-    /// windows: what maintenance keeps alive.
+    /// windows of the sequence: the world model maintenance keeps alive.
     pub outcome_acc: f64,
+    /// Accuracy predicting outcomes on held-out rollout windows: an
+    /// evaluation history, the policy's action sampled at temperature 1,
+    /// the outcome the rule drew. What self-evaluation reads (absent in
+    /// files written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout_acc: Option<f64>,
 }
 
 /// The pretraining curves of one net.

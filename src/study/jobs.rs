@@ -237,6 +237,37 @@ impl Plan {
         }
     }
 
+    /// Takes in a net pretrained earlier (its checkpoint, from a run with
+    /// the same pretraining): the net is taken out of its size's
+    /// pretraining work (a work left with no seed is done) and the RL work
+    /// waiting for it is ready. Call before the run starts.
+    pub fn supply(&mut self, net: NetKey, checkpoint: Vec<u8>) {
+        for (w, s) in &mut self.works {
+            if let Work::Pretrain { size, seeds } = w {
+                if *size == net.size && *s == State::Ready {
+                    seeds.retain(|&x| x != net.seed);
+                    if seeds.is_empty() {
+                        *s = State::Done;
+                    }
+                }
+            }
+        }
+        self.on_event(&Event::Pretrained { net, checkpoint });
+    }
+
+    /// The nets the plan's pretraining works are still to pretrain.
+    pub fn nets_to_pretrain(&self) -> Vec<NetKey> {
+        self.works
+            .iter()
+            .filter(|(_, s)| *s != State::Done)
+            .filter_map(|(w, _)| match w {
+                Work::Pretrain { size, seeds } => Some(seeds.iter().map(|&seed| NetKey { size: *size, seed }).collect::<Vec<_>>()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
     /// A work finished. A pretraining work that did not deliver a net fails
     /// that net's RL work; the models lost that way are returned.
     pub fn finish(&mut self, id: WorkId) -> Vec<ModelKey> {
@@ -354,6 +385,30 @@ mod tests {
             ]
         );
         assert!(Plan::new(&c, &[]).is_finished());
+    }
+
+    #[test]
+    fn supplied_nets_are_not_pretrained_again() {
+        let c = ExperimentConfig::preset(Preset::Cross);
+        let mut plan = Plan::new(&c, &c.models());
+        let s0 = NetKey { size: Size::S, seed: 0 };
+        let s1 = NetKey { size: Size::S, seed: 1 };
+        plan.supply(s0, vec![7]);
+        assert_eq!(plan.nets_to_pretrain().len(), 3);
+        // s seed 0's RL is ready at once, with the supplied checkpoint.
+        let mut orders = Vec::new();
+        while let Some((_, o)) = plan.next() {
+            orders.push(o);
+        }
+        assert!(orders.iter().any(|o| matches!(o, Order::Rl { net, pretrained, .. } if *net == s0 && pretrained.as_slice() == [7])));
+        assert!(orders.contains(&Order::Pretrain { size: Size::S, seeds: vec![1] }), "{orders:?}");
+        // Supplying every net of a size leaves no pretraining for it.
+        let mut plan = Plan::new(&c, &c.models());
+        plan.supply(s0, vec![1]);
+        plan.supply(s1, vec![2]);
+        assert!(plan.nets_to_pretrain().iter().all(|n| n.size == Size::M));
+        let pretraining: Vec<Order> = std::iter::from_fn(|| plan.next()).map(|(_, o)| o).filter(|o| matches!(o, Order::Pretrain { .. })).collect();
+        assert_eq!(pretraining, vec![Order::Pretrain { size: Size::M, seeds: vec![0, 1] }]);
     }
 
     #[test]

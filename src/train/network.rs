@@ -14,13 +14,21 @@ const CHUNK: usize = 512;
 
 /// Loss and accuracy of each member (no dropout) on the same windows.
 pub fn evaluate(stack: &Stack, windows: &[Window], device: &Device) -> Vec<(f64, f64)> {
+    evaluate_each(stack, &vec![windows.to_vec(); stack.members()], device)
+}
+
+/// Loss and accuracy of each member (no dropout) on its own windows
+/// (`windows[i]` for member i, all of one count).
+pub fn evaluate_each(stack: &Stack, windows: &[Vec<Window>], device: &Device) -> Vec<(f64, f64)> {
     let m = stack.members();
+    let count = windows.first().map_or(0, |w| w.len());
     let mut loss = vec![0.0; m];
     let mut correct = vec![0usize; m];
-    for chunk in windows.chunks(CHUNK) {
-        let inputs: Vec<Vec<u8>> = chunk.iter().map(|(w, _)| w.clone()).collect();
-        for (i, member) in stack.logits(&inputs, device).iter().enumerate() {
-            for (logits, (_, target)) in member.iter().zip(chunk) {
+    for start in (0..count).step_by(CHUNK) {
+        let end = (start + CHUNK).min(count);
+        let inputs: Vec<Vec<Vec<u8>>> = windows.iter().map(|ws| ws[start..end].iter().map(|(w, _)| w.clone()).collect()).collect();
+        for (i, member) in stack.logits_each(&inputs, device).iter().enumerate() {
+            for (logits, (_, target)) in member.iter().zip(&windows[i][start..end]) {
                 let max = logits.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
                 let lse = max as f64 + math::ln(logits.iter().map(|&l| math::exp((l - max) as f64)).sum::<f64>());
                 loss[i] += lse - logits[*target as usize] as f64;
@@ -28,7 +36,7 @@ pub fn evaluate(stack: &Stack, windows: &[Window], device: &Device) -> Vec<(f64,
             }
         }
     }
-    let n = windows.len().max(1) as f64;
+    let n = count.max(1) as f64;
     loss.into_iter().zip(correct).map(|(l, c)| (l / n, c as f64 / n)).collect()
 }
 
@@ -52,16 +60,26 @@ pub fn last_window(h: &[u8], extra: &[u8]) -> Vec<u8> {
     w
 }
 
-/// Each member's action (temperature 0) on each history.
-pub fn policy_actions(stack: &Stack, histories: &[Vec<u8>], device: &Device) -> Vec<Vec<u8>> {
+/// Each member's logits (no dropout) on each history: [member][history].
+pub fn policy_logits(stack: &Stack, histories: &[Vec<u8>], device: &Device) -> Vec<Vec<[f32; VOCAB]>> {
     let windows: Vec<Vec<u8>> = histories.iter().map(|h| last_window(h, &[])).collect();
     let mut out = vec![Vec::with_capacity(histories.len()); stack.members()];
     for chunk in windows.chunks(CHUNK) {
         for (i, member) in stack.logits(chunk, device).into_iter().enumerate() {
-            out[i].extend(member.iter().map(|l| argmax(l, 8..16) as u8));
+            out[i].extend(member);
         }
     }
     out
+}
+
+/// The action at temperature 0 (argmax over 8..15, lowest on ties) of logits.
+pub fn greedy_action(logits: &[f32; VOCAB]) -> u8 {
+    argmax(logits, 8..16) as u8
+}
+
+/// Each member's action (temperature 0) on each history.
+pub fn policy_actions(stack: &Stack, histories: &[Vec<u8>], device: &Device) -> Vec<Vec<u8>> {
+    policy_logits(stack, histories, device).iter().map(|m| m.iter().map(greedy_action).collect()).collect()
 }
 
 /// A single trained network as a policy: argmax over the actions 8..15.

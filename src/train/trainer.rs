@@ -96,6 +96,13 @@ pub fn sample_action(logits: &[f32], rng: &mut Rng) -> u8 {
     15
 }
 
+/// The outcome the rule draws after history `h` and action `a`: its
+/// deterministic outcome, or with probability `eps` a uniform one.
+pub fn draw_outcome(h: &[u8], a: u8, eps: f64, rng: &mut Rng) -> u8 {
+    let b = sequence::deterministic_outcome(h, a);
+    if rng.next_f64() < eps { rng.below(sequence::OUTCOMES as u64) as u8 } else { b }
+}
+
 impl Trainer {
     /// Fresh members of `shape`, member i's weights drawn from
     /// `init_seeds[i]` and its training randomness from `seeds[i]`, on
@@ -215,8 +222,7 @@ impl Trainer {
             let (mut acts, mut ws) = (Vec::with_capacity(batch), Vec::with_capacity(batch));
             for (h, row) in hs[i].iter().zip(rows.chunks(VOCAB)) {
                 let a = sample_action(row, rng);
-                let b = sequence::deterministic_outcome(h, a);
-                let x = if rng.next_f64() < eps { rng.below(8) as u8 } else { b };
+                let x = draw_outcome(h, a, eps, rng);
                 acts.push(a);
                 ws.push(if tasks[i].contains(x) { 1.0 } else { 0.0 });
                 rs.push(Rollout { history: h.clone(), action: a, outcome: x });
