@@ -18,7 +18,7 @@ const N6: SuccessSet = SuccessSet::N6;
 fn empty() -> Results {
     let mut c = ExperimentConfig::preset(Preset::Paper);
     c.eval_histories = 100;
-    c.pretrain.test_tokens = 2_000;
+    c.test_tokens = 2_000;
     Results::new(c.clone(), &c.data())
 }
 

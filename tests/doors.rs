@@ -19,7 +19,7 @@ fn made_up() -> Results {
     let mut c = ExperimentConfig::preset(Preset::Quick);
     c.seeds = vec![0, 1];
     c.eval_histories = 50;
-    c.pretrain.test_tokens = 2_000;
+    c.test_tokens = 2_000;
     let mut r = Results::new(c.clone(), &c.data());
     let o = OpImp { op: 0.1, imp: 0.2, comparison_success: 0.5 };
     for seed in [0, 1] {
@@ -74,7 +74,7 @@ fn results_files_are_taken_in_whole_or_not_at_all() {
     v["models"][0]["size"] = "m".into();
     assert_error(&export(&file("wrong-size.json", &v)), "not part of the experiment");
     let mut v = good.clone();
-    v["config"]["pretrain"]["steps"] = 500_000.into();
+    v["config"]["steps"] = 500_000.into();
     assert_error(&export(&file("steps.json", &v)), "steps");
     // A NaN never reaches a file: the writer refuses it.
     let mut r = made_up();
@@ -123,8 +123,8 @@ fn a_sweep_locks_its_results_file() {
     // A lock left by a process that is gone is taken over.
     std::fs::write(format!("{out}.lock"), "4000000000").unwrap();
     let mut config: Value = serde_json::from_slice(&opimp(&["sweep", "--preset", "quick", "--print-config"]).stdout).unwrap();
-    config["pretrain"]["steps"] = 2.into();
-    config["rl"]["steps"] = 1.into();
+    config["steps"] = 2.into();
+    config["rl_steps"] = 1.into();
     config["eval_histories"] = 20.into();
     let path = file("mini.json", &config);
     let done = opimp(&["sweep", "--config", &path, "--out", &out]);
@@ -135,21 +135,74 @@ fn a_sweep_locks_its_results_file() {
     assert!(std::fs::read_dir(dir).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp")));
 }
 
+/// Rewrites `out` (holding the results of `old`) with a sweep of `new`,
+/// ended at once after `after` bytes of the new file, and returns what is
+/// left at `out`.
+fn interrupted_rewrite(out: &str, new: &str, after: usize, direct: bool) -> Vec<u8> {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_opimp"));
+    cmd.args(["sweep", "--config", new, "--out", out, "--force", "--threads", "1"]).env("OPIMP_FAULT_AFTER_BYTES", after.to_string());
+    if direct {
+        cmd.env("OPIMP_FAULT_DIRECT", "1");
+    }
+    let status = cmd.stderr(std::process::Stdio::null()).stdout(std::process::Stdio::null()).status().unwrap();
+    assert_eq!(status.code(), Some(137), "the writer was interrupted");
+    let _ = std::fs::remove_file(format!("{out}.lock"));
+    std::fs::read(out).unwrap()
+}
+
+#[test]
+fn interrupted_writes_leave_the_old_file_whole() {
+    let base: Value = serde_json::from_slice(&opimp(&["sweep", "--preset", "quick", "--print-config"]).stdout).unwrap();
+    let mini = |steps: u64| {
+        let mut c = base.clone();
+        c["steps"] = steps.into();
+        c["rl_steps"] = 1.into();
+        c["eval_histories"] = 20.into();
+        file(&format!("mini{steps}.json"), &c)
+    };
+    let (a, b) = (mini(2), mini(3));
+    let out = tmp_dir().join("rewritten.json").to_string_lossy().into_owned();
+    let made = opimp(&["sweep", "--config", &a, "--out", &out]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let before = std::fs::read(&out).unwrap();
+    // Interrupted at many points of the rewrite (its first write, of the
+    // other experiment's empty results, is some 10 KB): the old file stays.
+    for after in [0, 1, 100, 4095, 4096, 4097, 9000] {
+        assert_eq!(interrupted_rewrite(&out, &b, after, false), before, "interrupted after {after} bytes");
+        let dir = std::path::Path::new(&out).parent().unwrap();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".tmp") {
+                std::fs::remove_file(dir.join(name)).unwrap();
+            }
+        }
+    }
+    // The same interruption with a writer that writes in place leaves a
+    // file that is neither: the check above would catch it.
+    let left = interrupted_rewrite(&out, &b, 4097, true);
+    assert_ne!(left, before);
+    assert_eq!(left.len(), 4097);
+    let text = String::from_utf8_lossy(&left).into_owned();
+    assert!(opimp::study::results::Results::from_json(&text).is_err());
+}
+
 #[test]
 fn an_interrupted_save_leaves_the_old_checkpoint_whole() {
     let ck = tmp_dir().join("keep.opimp").to_string_lossy().into_owned();
     let made = opimp(&["train", "--preset", "quick", "--steps", "2", "--rl-steps", "1", "--eval-histories", "20", "--save-model", &ck]);
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let before = std::fs::read(&ck).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opimp"))
-        .args(["train", "--preset", "quick", "--save-model", &ck])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert_eq!(std::fs::read(&ck).unwrap(), before);
+    for after in [10, 40_000] {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_opimp"))
+            .args(["train", "--preset", "quick", "--steps", "3", "--rl-steps", "1", "--eval-histories", "20", "--save-model", &ck])
+            .env("OPIMP_FAULT_AFTER_BYTES", after.to_string())
+            .stderr(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(137));
+        assert_eq!(std::fs::read(&ck).unwrap(), before, "interrupted after {after} bytes");
+    }
 }
 
 #[test]
@@ -163,7 +216,7 @@ fn sweep_configs_with_repeats_are_refused() {
     v["tasks"] = json!(["n4", "0,2,4,6"]);
     assert_error(&opimp(&["sweep", "--config", &file("n4n4.json", &v), "--out", &out]), "task n4 is given twice");
     let mut v = base.clone();
-    v["rl"]["wobble"] = 1.into();
+    v["wobble"] = 1.into();
     assert_error(&opimp(&["sweep", "--config", &file("wobble.json", &v), "--out", &out]), "wobble");
     assert!(!std::path::Path::new(&out).exists());
 }

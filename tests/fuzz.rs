@@ -5,7 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use opimp::lab::link;
-use opimp::model::checkpoint;
+use opimp::study::checkpoint;
 use opimp::rng::Rng;
 use opimp::sequence::SuccessSet;
 use opimp::study::config::ExperimentConfig;
@@ -87,8 +87,8 @@ fn seed_results() -> String {
     let mut c = ExperimentConfig::preset(Preset::Quick);
     c.seeds = vec![0, 1];
     c.eval_histories = 40;
-    c.pretrain.test_tokens = 2_000;
-    c.pretrain.train_tokens = 2_000;
+    c.test_tokens = 2_000;
+    c.train_tokens = 2_000;
     let r = Results::new(c.clone(), &c.data());
     r.to_json().unwrap()
 }
@@ -128,7 +128,7 @@ fn results_files_never_panic() {
 #[test]
 fn checkpoints_never_panic() {
     let shape = Size::S.shape();
-    let a = opimp::model::transformer::init_weights(&shape, 1);
+    let a = opimp::study::layout::init_weights(&shape, 1);
     let t = checkpoint::TrainedAs { seed: 0, init_seed: 1, task: SuccessSet::N4 };
     let good = checkpoint::write(Size::S, "fuzz", Some(t), &[&a, &a]).unwrap();
     let head = u32::from_le_bytes(good[8..12].try_into().unwrap()) as usize + 12;

@@ -6,7 +6,7 @@
 
 use opimp::study::config::ExperimentConfig;
 use opimp::study::event::Event;
-use opimp::study::jobs::{Order, Plan};
+use opimp::study::jobs::Plan;
 use opimp::study::preset::Preset;
 use opimp::study::results::Results;
 use opimp::worker::handler::handle;
@@ -22,14 +22,10 @@ fn the_shipped_quick_preset_reproduces_here() {
     assert_eq!(config, ExperimentConfig::preset(Preset::Quick), "results/quick.json is not the quick preset's");
     let mut plan = Plan::new(&config, &config.models());
     let mut models = Vec::new();
-    while let Some((id, order)) = plan.next() {
-        let work = order.work();
-        let pretrained = match order {
-            Order::Rl { pretrained, .. } => pretrained.as_ref().clone(),
-            _ => Vec::new(),
-        };
+    while let Some(h) = plan.next() {
+        let pretrained = h.pretrained.map(|p| p.as_ref().clone());
         let mut outputs = Vec::new();
-        handle(WorkerInput::Run { run: 1, config: config.clone(), work, pretrained }, &mut |o| outputs.push(o));
+        handle(WorkerInput::Run { run: 1, config: config.clone(), work: h.work, pretrained }, &mut |o| outputs.push(o));
         for o in outputs {
             if let WorkerOutput::Event { event, .. } = o {
                 plan.on_event(&event);
@@ -38,7 +34,7 @@ fn the_shipped_quick_preset_reproduces_here() {
                 }
             }
         }
-        plan.finish(id);
+        plan.finish(h.id);
     }
     assert_eq!(models, shipped.models, "this browser computes other numbers than the shipped ones (regenerate results/ with scripts/ship-results.py)");
 }

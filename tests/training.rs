@@ -7,29 +7,19 @@ use opimp::measure::{self, OutcomeModel, Policy, SequenceRule};
 use opimp::model::{Stack, cpu_device};
 use opimp::sequence::SuccessSet;
 use opimp::study::config::ExperimentConfig;
-use opimp::study::phases::PretrainConfig;
 use opimp::study::data::{Data, random_windows};
 use opimp::study::event::Event;
-use opimp::study::jobs::{Order, Plan};
+use opimp::study::jobs::{Plan, Work};
 use opimp::study::key::NetKey;
 use opimp::study::preset::Preset;
 use opimp::study::results::Results;
 use opimp::study::size::Size;
 use opimp::train::{NetworkOutcome, NetworkPolicy, Trainer, evaluate};
-use std::sync::Arc;
 
 fn small_data() -> Data {
-    let cfg = PretrainConfig {
-        steps: 0,
-        batch: 64,
-        lr: 1e-3,
-        weight_decay: 0.01,
-        eval_every: 100,
-        eval_windows: 400,
-        train_tokens: 50_000,
-        test_tokens: 10_000,
-    };
-    Data::new(&cfg, 400, 0.02, 11)
+    let mut cfg = ExperimentConfig::base();
+    (cfg.eval_windows, cfg.train_tokens, cfg.test_tokens, cfg.eval_histories, cfg.seed) = (400, 50_000, 10_000, 400, 11);
+    Data::new(&cfg)
 }
 
 fn success(stack: &Stack, data: &Data, g: SuccessSet) -> f64 {
@@ -145,15 +135,15 @@ fn the_network_plugs_into_the_estimators() {
 pub fn tiny_config() -> ExperimentConfig {
     let mut c = ExperimentConfig::preset(Preset::Quick);
     c.seeds = vec![0, 1];
-    c.pretrain.steps = 30;
-    c.pretrain.eval_every = 10;
-    c.pretrain.eval_windows = 100;
-    c.pretrain.train_tokens = 20_000;
-    c.pretrain.test_tokens = 5_000;
-    c.rl.steps = 20;
-    c.rl.eval_every = 10;
-    c.rl.maintenance_every = 2;
-    c.rl.maintenance_rollouts = 0.5;
+    c.steps = 30;
+    c.eval_every = 10;
+    c.eval_windows = 100;
+    c.train_tokens = 20_000;
+    c.test_tokens = 5_000;
+    c.rl_steps = 20;
+    c.rl_eval_every = 10;
+    c.maintenance_every = 2;
+    c.maintenance_rollouts = 0.5;
     c.eval_histories = 200;
     c.tasks = vec![SuccessSet::N2, SuccessSet::N4];
     c
@@ -164,9 +154,9 @@ fn run_all(config: &ExperimentConfig, data: &Data) -> Vec<Event> {
     let device = cpu_device();
     let mut plan = Plan::new(config, &config.models());
     let mut events = Vec::new();
-    while let Some((id, order)) = plan.next() {
+    while let Some(h) = plan.next() {
         let mut mine = Vec::new();
-        experiment::run(config, data, &order, &device, &mut |e| {
+        experiment::run(config, data, &h.work, h.pretrained.as_deref().map(|p| p.as_slice()), &device, &mut |e| {
             mine.push(e);
             true
         })
@@ -174,7 +164,7 @@ fn run_all(config: &ExperimentConfig, data: &Data) -> Vec<Event> {
         for e in &mine {
             plan.on_event(e);
         }
-        assert!(plan.finish(id).is_empty());
+        assert!(plan.finish(h.id).is_empty());
         events.extend(mine);
     }
     assert!(plan.is_finished());
@@ -201,7 +191,7 @@ fn a_study_reports_everything_it_plots() {
         }
     }
     // One pretraining work (2 seeds as one stack), one RL work per net.
-    assert_eq!(steps, config.pretrain.steps + 2 * config.rl.steps);
+    assert_eq!(steps, config.steps + 2 * config.rl_steps);
     assert_eq!(results.models.len(), 4);
     results.validate().unwrap();
     for m in &results.models {
@@ -233,21 +223,21 @@ fn a_study_reports_everything_it_plots() {
         Event::Model(m) => Some(*m),
         _ => None,
     });
-    let mut expected = results.model(opimp::study::key::ModelKey { size: Size::S, seed: 1, task: SuccessSet::N4 }).unwrap().clone();
-    // Scored under the smaller experiment's tasks: the same study tasks.
-    expected.scores.retain(|s| SuccessSet::tasks().contains(&s.task));
-    assert_eq!(model.unwrap().op, expected.op);
+    // Every number of the model equals its twin's inside the larger
+    // stacks (both are scored under the study's three tasks).
+    let expected = results.model(opimp::study::key::ModelKey { size: Size::S, seed: 1, task: SuccessSet::N4 }).unwrap();
+    assert_eq!(&model.unwrap(), expected);
     // Cancelling stops early.
     let mut n = 0;
-    let order = Order::Pretrain { size: Size::S, seeds: vec![0] };
-    let r = experiment::run(&config, &data, &order, &device, &mut |_| {
+    let work = Work::Pretrain { size: Size::S, seeds: vec![0] };
+    let r = experiment::run(&config, &data, &work, None, &device, &mut |_| {
         n += 1;
         n < 5
     });
     assert_eq!(r, Err(experiment::Stopped::Cancelled));
-    // An RL order whose pretrained net is not a checkpoint fails, saying so.
-    let bad = Order::Rl { net: NetKey { size: Size::S, seed: 0 }, tasks: vec![SuccessSet::N4], pretrained: Arc::new(b"junk".to_vec()) };
-    match experiment::run(&config, &data, &bad, &device, &mut |_| true) {
+    // An RL work whose pretrained net is not a checkpoint fails, saying so.
+    let bad = Work::Rl { net: NetKey { size: Size::S, seed: 0 }, tasks: vec![SuccessSet::N4] };
+    match experiment::run(&config, &data, &bad, Some(b"junk"), &device, &mut |_| true) {
         Err(experiment::Stopped::Failed(m)) => assert!(m.contains("checkpoint"), "{m}"),
         other => panic!("{other:?}"),
     }

@@ -56,12 +56,12 @@ fn random_state(rng: &mut Rng) -> LabState {
     let mask = 1 + rng.below(254) as u8;
     e.tasks = vec![SuccessSet::N2, SuccessSet::from_mask(mask).unwrap()];
     e.tasks.dedup();
-    e.pretrain.steps = rng.below(5000) as usize;
-    e.pretrain.lr = rng.next_f64() * 0.01;
-    e.rl.steps = rng.below(3000) as usize;
-    e.rl.lr = rng.next_f64() * 1e-3;
-    e.rl.maintenance_every = rng.below(5) as usize;
-    e.rl.sample_dropout = rng.below(2) == 0;
+    e.steps = rng.below(5000) as usize;
+    e.lr = rng.next_f64() * 0.01;
+    e.rl_steps = rng.below(3000) as usize;
+    e.rl_lr = rng.next_f64() * 1e-3;
+    e.maintenance_every = rng.below(5) as usize;
+    e.sample_dropout = rng.below(2) == 0;
     e.eval_histories = 1 + rng.below(800) as usize;
     e.eps = 0.001 + rng.next_f64() * 0.5;
     e.seed = rng.below(1 << 31);
@@ -120,7 +120,7 @@ async fn a_garbage_link_shows_a_notice_in_the_page() {
             || el.closest("label").unwrap().is_some();
         assert!(labelled, "an input without a label: {}", el.outer_html());
     }
-    assert!(window.location().search().unwrap().starts_with("?v=1&preset=quick"));
+    assert!(window.location().search().unwrap().starts_with("?v=2&preset=quick"));
     drop(handle);
     host.remove();
 }
@@ -130,13 +130,9 @@ async fn a_garbage_link_shows_a_notice_in_the_page() {
 fn run_through_handler(config: &ExperimentConfig) -> Vec<Event> {
     let mut plan = Plan::new(config, &config.models());
     let mut events = Vec::new();
-    while let Some((id, order)) = plan.next() {
-        let work = order.work();
-        let pretrained = match order {
-            opimp::study::jobs::Order::Rl { pretrained, .. } => pretrained.as_ref().clone(),
-            _ => Vec::new(),
-        };
-        let input = WorkerInput::Run { run: 9, config: config.clone(), work, pretrained };
+    while let Some(h) = plan.next() {
+        let pretrained = h.pretrained.map(|p| p.as_ref().clone());
+        let input = WorkerInput::Run { run: 9, config: config.clone(), work: h.work, pretrained };
         let mut outputs = Vec::new();
         // Through the envelope both ways, as postMessage carries it.
         handle(WorkerInput::decode(input.encode()).unwrap(), &mut |o| outputs.push(WorkerOutput::decode(o.encode()).unwrap()));
@@ -147,7 +143,7 @@ fn run_through_handler(config: &ExperimentConfig) -> Vec<Event> {
                 events.push(event);
             }
         }
-        plan.finish(id);
+        plan.finish(h.id);
     }
     events
 }
@@ -156,13 +152,13 @@ fn run_through_handler(config: &ExperimentConfig) -> Vec<Event> {
 fn the_worker_trains_and_measures_in_wasm() {
     let mut config = ExperimentConfig::preset(Preset::Quick);
     config.seeds = vec![0, 1];
-    config.pretrain.steps = 6;
-    config.pretrain.eval_every = 3;
-    config.pretrain.eval_windows = 50;
-    config.pretrain.train_tokens = 5_000;
-    config.pretrain.test_tokens = 2_000;
-    config.rl.steps = 4;
-    config.rl.eval_every = 2;
+    config.steps = 6;
+    config.eval_every = 3;
+    config.eval_windows = 50;
+    config.train_tokens = 5_000;
+    config.test_tokens = 2_000;
+    config.rl_steps = 4;
+    config.rl_eval_every = 2;
     config.eval_histories = 60;
     let events = run_through_handler(&config);
     let models: Vec<_> = events.iter().filter_map(|e| if let Event::Model(m) = e { Some(m.clone()) } else { None }).collect();
@@ -191,7 +187,7 @@ fn the_worker_trains_and_measures_in_wasm() {
         run: 12,
         config,
         work: Work::Rl { net: opimp::study::key::NetKey { size: Size::S, seed: 0 }, tasks: vec![SuccessSet::N4] },
-        pretrained: b"junk".to_vec(),
+        pretrained: Some(b"junk".to_vec()),
     };
     handle(junk, &mut |o| failed.push(o));
     assert!(matches!(failed.last(), Some(WorkerOutput::Failed { run: 12, .. })), "{failed:?}");
@@ -207,7 +203,7 @@ async fn charts_render_with_the_expected_traces() {
     load_plotly();
     let mut config = ExperimentConfig::preset(Preset::Quick);
     config.eval_histories = 100;
-    config.pretrain.test_tokens = 2_000;
+    config.test_tokens = 2_000;
     let results = Results::new(config.clone(), &config.data());
     let host = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&host).unwrap();
@@ -247,7 +243,7 @@ async fn charts_render_with_the_expected_traces() {
 async fn storage_keeps_results_and_checkpoints() {
     let mut config = ExperimentConfig::preset(Preset::Quick);
     config.eval_histories = 40;
-    config.pretrain.test_tokens = 2_000;
+    config.test_tokens = 2_000;
     let results = Results::new(config.clone(), &config.data());
     assert_eq!(opimp::web::storage::clear().await, None);
     assert_eq!(opimp::web::storage::save_results(&results).await, None);

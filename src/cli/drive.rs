@@ -6,7 +6,7 @@ use crate::experiment::{self, Stopped};
 use crate::model::cpu_device;
 use crate::study::data::Data;
 use crate::study::event::Event;
-use crate::study::jobs::{Order, Plan, WorkId};
+use crate::study::jobs::{Handout, Plan, WorkId};
 use crate::study::key::ModelKey;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
@@ -45,16 +45,16 @@ pub fn drive(
     let mut senders = Vec::new();
     let mut handles = Vec::new();
     for t in 0..threads.max(1) {
-        let (tx, rx) = mpsc::channel::<(WorkId, Order)>();
+        let (tx, rx) = mpsc::channel::<Handout>();
         senders.push(tx);
         let report_tx = report_tx.clone();
         let (config, data, stop) = (config.clone(), data.clone(), stop.clone());
         handles.push(std::thread::spawn(move || {
             let device = cpu_device();
-            for (id, order) in rx {
+            for Handout { id, work, pretrained } in rx {
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let mut on = |e: Event| !stop.load(Ordering::Relaxed) && report_tx.send((t, Report::Event(id, e))).is_ok();
-                    experiment::run(&config, &data, &order, &device, &mut on)
+                    experiment::run(&config, &data, &work, pretrained.as_deref().map(|p| p.as_slice()), &device, &mut on)
                 }));
                 let report = match run {
                     Ok(Ok(())) => Report::Done(id),

@@ -59,11 +59,14 @@ fn temp_beside(path: &Path) -> PathBuf {
 /// same folder, flushed to disk, then renamed over `path`.
 pub fn write_atomically(path: &str, bytes: &[u8]) -> Result<(), String> {
     let target = Path::new(path);
+    let fault = Fault::from_env();
+    if fault.direct {
+        // The test hook's stand-in for a writer without a temporary file.
+        return write_chunks(target, bytes, fault.after).map_err(|e| format!("cannot write {path}: {e}"));
+    }
     let tmp = temp_beside(target);
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        write_chunks(&tmp, bytes, fault.after)?;
         fs::rename(&tmp, target)
     })();
     if let Err(e) = result {
@@ -71,6 +74,45 @@ pub fn write_atomically(path: &str, bytes: &[u8]) -> Result<(), String> {
         return Err(format!("cannot write {path}: {e}"));
     }
     Ok(())
+}
+
+/// A fault injected into writes, for the test that interrupts them
+/// (tests/doors.rs): `OPIMP_FAULT_AFTER_BYTES=N` ends the process at once,
+/// without unwinding, when N bytes of a file have been written, as a kill
+/// would; `OPIMP_FAULT_DIRECT=1` writes over the target in place, the
+/// non-atomic writer the test must be seen to catch. Neither is set in use.
+struct Fault {
+    after: Option<usize>,
+    direct: bool,
+}
+
+impl Fault {
+    fn from_env() -> Self {
+        Fault {
+            after: std::env::var("OPIMP_FAULT_AFTER_BYTES").ok().and_then(|v| v.parse().ok()),
+            direct: std::env::var("OPIMP_FAULT_DIRECT").is_ok_and(|v| v == "1"),
+        }
+    }
+}
+
+/// Writes `bytes` to `path` in 4 KB pieces and syncs it; with a fault,
+/// ends the process once `after` bytes are written.
+fn write_chunks(path: &Path, bytes: &[u8], after: Option<usize>) -> std::io::Result<()> {
+    let mut f = fs::File::create(path)?;
+    let mut written = 0;
+    for piece in bytes.chunks(4096) {
+        let piece = match after {
+            Some(n) if written + piece.len() >= n => &piece[..n - written],
+            _ => piece,
+        };
+        f.write_all(piece)?;
+        written += piece.len();
+        if after.is_some_and(|n| written >= n) {
+            f.sync_all()?;
+            std::process::exit(137);
+        }
+    }
+    f.sync_all()
 }
 
 /// Checks that `path` may be written: it does not exist, or it is of the

@@ -3,6 +3,7 @@
 
 mod drive;
 pub mod files;
+mod overrides;
 mod science;
 mod study;
 

@@ -3,6 +3,7 @@
 //! that survive an interruption.
 
 use super::drive::{Report, drive};
+use super::overrides::Overrides;
 use super::files::{Lock, may_overwrite, read_bytes, read_text, same_file, write_atomically};
 use crate::experiment::checkpoints::{pretrained_file_name, read_pretrained};
 use crate::study::key::NetKey;
@@ -34,15 +35,9 @@ pub struct TrainArgs {
     /// Start from a preset's settings (default: the paper's).
     #[arg(long, default_value = "paper")]
     preset: String,
-    /// Pretraining steps (overrides the preset).
-    #[arg(long)]
-    steps: Option<usize>,
-    /// RL steps (overrides the preset).
-    #[arg(long)]
-    rl_steps: Option<usize>,
-    /// Measure on this many histories (overrides the preset).
-    #[arg(long)]
-    eval_histories: Option<usize>,
+    /// Any experiment setting but sizes, seeds and tasks.
+    #[command(flatten)]
+    set: Overrides<false>,
     /// Print the results as JSON (the format `sweep` writes).
     #[arg(long)]
     json: bool,
@@ -57,7 +52,7 @@ pub struct TrainArgs {
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
-    /// A preset: quick, paper, scaling, cross, impact, self.
+    /// A preset: quick, paper, scaling, cross, impact, self, no-maintenance.
     #[arg(long, conflicts_with = "config")]
     preset: Option<String>,
     /// An experiment config as JSON (see `opimp sweep --print-config`).
@@ -76,6 +71,9 @@ pub struct SweepArgs {
     /// Print the experiment config as JSON and exit.
     #[arg(long)]
     print_config: bool,
+    /// Any experiment setting, over the preset's or the config file's.
+    #[command(flatten)]
+    set: Overrides<true>,
     /// Keep each pretrained net (and its pretraining curve) in this folder,
     /// and start RL from the nets kept there instead of pretraining again
     /// when this build, the pretraining settings and the data seed are the
@@ -214,7 +212,7 @@ fn reuse_pretrained(dir: &str, plan: &mut Plan, results: &mut Results) -> Result
             continue;
         }
         let name = path.to_string_lossy().into_owned();
-        let bytes = read_bytes(&name, crate::model::checkpoint::MAX_CHECKPOINT_BYTES)?;
+        let bytes = read_bytes(&name, crate::study::checkpoint::MAX_CHECKPOINT_BYTES)?;
         read_pretrained(net, &bytes).map_err(|e| format!("{name}: {e}"))?;
         let curve_name = path.with_extension("curve.json").to_string_lossy().into_owned();
         let curve = read_text(&curve_name, 1 << 20)?;
@@ -267,16 +265,7 @@ pub fn train(a: TrainArgs) -> Result<String, String> {
     config.sizes = vec![size];
     config.seeds = vec![a.seed];
     config.tasks = vec![task];
-    if let Some(s) = a.steps {
-        config.pretrain.steps = s;
-    }
-    if let Some(s) = a.rl_steps {
-        config.rl.steps = s;
-    }
-    if let Some(n) = a.eval_histories {
-        config.eval_histories = n;
-    }
-    config.check()?;
+    a.set.apply(&mut config)?;
     if let Some(path) = &a.save_model {
         // Fail before hours of training, not after.
         may_overwrite(path, "an opimp checkpoint", a.force, is_checkpoint).map_err(|e| format!("--save-model: {e}"))?;
@@ -299,7 +288,7 @@ pub fn train(a: TrainArgs) -> Result<String, String> {
 /// Runs a study on every core, writing the results after every finished
 /// model; re-running the same sweep resumes it.
 pub fn sweep(a: SweepArgs) -> Result<String, String> {
-    let config = match (&a.preset, &a.config) {
+    let mut config = match (&a.preset, &a.config) {
         (Some(p), None) => ExperimentConfig::preset(preset(p)?),
         (None, Some(path)) => {
             let text = read_text(path, 1 << 20)?;
@@ -307,6 +296,7 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
         }
         _ => return Err("give --preset NAME or --config FILE".into()),
     };
+    a.set.apply(&mut config)?;
     if a.print_config {
         return serde_json::to_string_pretty(&config).map_err(|e| e.to_string());
     }

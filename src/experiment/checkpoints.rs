@@ -3,7 +3,7 @@
 //! page keeps and the CLI saves), and measuring one again.
 
 use super::measure::{measure_model, success_under};
-use crate::model::checkpoint::{self, Header, TrainedAs};
+use crate::study::checkpoint::{self, TrainedAs};
 use crate::model::Stack;
 use crate::study::config::ExperimentConfig;
 use crate::study::data::Data;
@@ -38,7 +38,9 @@ pub fn read_pretrained(net: NetKey, bytes: &[u8]) -> Result<Vec<f32>, String> {
 pub fn pretrained_file_name(config: &ExperimentConfig, net: NetKey) -> String {
     let what = serde_json::json!({
         "build": crate::study::provenance::BUILD,
-        "pretrain": config.pretrain,
+        "pretrain": [config.steps, config.batch, config.train_tokens, config.test_tokens, config.eval_every, config.eval_windows],
+        "lr": config.lr,
+        "weight_decay": config.weight_decay,
         "eps": config.eps,
         "seed": config.seed,
         "size": net.size,
@@ -62,11 +64,6 @@ pub fn trained(config: &ExperimentConfig, key: ModelKey, weights: &[f32], pretra
     ])
 }
 
-/// The model a fine-tuned checkpoint holds.
-pub fn key_of(header: &Header) -> Option<ModelKey> {
-    header.trained.as_ref().map(|t| ModelKey { size: header.size, seed: t.seed, task: t.task })
-}
-
 /// Measures a checkpoint written by [`trained`] on `config`'s evaluation
 /// histories: the numbers the run reported for it when `config` is the
 /// experiment it was trained in. The model must be part of `config`.
@@ -82,9 +79,9 @@ pub fn measure_checkpoint(config: &ExperimentConfig, bytes: &[u8], data: &Data, 
     if !(config.sizes.contains(&key.size) && config.seeds.contains(&key.seed) && config.tasks.contains(&key.task)) {
         return Err(format!(
             "the model ({key}) is not part of this experiment (sizes {}; seeds {}; tasks {}): add its size, seed and task first",
-            crate::study::settings::SIZES.read_text(config),
-            crate::study::settings::SEEDS.read_text(config),
-            crate::study::settings::TASKS.read_text(config),
+            crate::study::config::SIZES.read_text(config),
+            crate::study::config::SEEDS.read_text(config),
+            crate::study::config::TASKS.read_text(config),
         ));
     }
     let shape = header.shape.clone();

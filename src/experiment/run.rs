@@ -1,4 +1,4 @@
-//! Running one order of the job contract ([`crate::study::jobs`]):
+//! Running one work of the job contract ([`crate::study::jobs`]):
 //! pretraining a size's nets as one stack, or fine-tuning one net on its
 //! tasks as one stack and measuring each fine-tuned model. Everything the
 //! work does is reported as [`Event`]s; the caller's `on` returns false to
@@ -14,7 +14,7 @@ use crate::study::config::ExperimentConfig;
 use crate::study::curves::{PretrainPoint, RlPoint};
 use crate::study::data::{Data, Window, random_windows};
 use crate::study::event::Event;
-use crate::study::jobs::Order;
+use crate::study::jobs::Work;
 use crate::study::key::NetKey;
 use crate::study::size::Size;
 use crate::train::{Rollout, Trainer, draw_outcome, evaluate, evaluate_each, greedy_action, policy_logits, sample_action};
@@ -29,11 +29,20 @@ pub enum Stopped {
     Failed(String),
 }
 
-/// Runs one order, reporting through `on` (false stops it).
-pub fn run(config: &ExperimentConfig, data: &Data, order: &Order, device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
-    match order {
-        Order::Pretrain { size, seeds } => pretrain(config, data, *size, seeds, device, on),
-        Order::Rl { net, tasks, pretrained } => rl(config, data, *net, tasks, pretrained, device, on),
+/// Runs one work, reporting through `on` (false stops it). An RL work
+/// starts from `pretrained`, its net's checkpoint.
+pub fn run(
+    config: &ExperimentConfig,
+    data: &Data,
+    work: &Work,
+    pretrained: Option<&[u8]>,
+    device: &Device,
+    on: &mut dyn FnMut(Event) -> bool,
+) -> Result<(), Stopped> {
+    match (work, pretrained) {
+        (Work::Pretrain { size, seeds }, _) => pretrain(config, data, *size, seeds, device, on),
+        (Work::Rl { net, tasks }, Some(p)) => rl(config, data, *net, tasks, p, device, on),
+        (Work::Rl { net, .. }, None) => Err(Stopped::Failed(format!("the RL work of {net} was given no pretrained net"))),
     }
 }
 
@@ -56,7 +65,7 @@ fn pretrain(config: &ExperimentConfig, data: &Data, size: Size, seeds: &[u64], d
     let nets: Vec<NetKey> = seeds.iter().map(|&seed| NetKey { size, seed }).collect();
     let init: Vec<u64> = nets.iter().map(|&n| init_seed(config, n)).collect();
     let train: Vec<u64> = nets.iter().map(|&n| derive_seed(config.model_seed(n), 11)).collect();
-    let p = &config.pretrain;
+    let p = config;
     let mut t = Trainer::new(&size.shape(), &init, &train, p.weight_decay, device);
     let report = |step: usize, t: &Trainer, on: &mut dyn FnMut(Event) -> bool| -> Result<(), Stopped> {
         for (net, point) in nets.iter().zip(pretrain_points(step, &t.stack(), data, device)) {
@@ -85,7 +94,7 @@ fn pretrain(config: &ExperimentConfig, data: &Data, size: Size, seeds: &[u64], d
 /// rollouts since the last step (the history and sampled action, the
 /// outcome the rule drew), the rest from the pretraining sequence.
 fn maintenance_windows(config: &ExperimentConfig, data: &Data, rollouts: &[Rollout], rng: &mut crate::rng::Rng) -> Vec<Window> {
-    let r = &config.rl;
+    let r = config;
     let from_rollouts = if rollouts.is_empty() { 0 } else { (r.maintenance_batch as f64 * r.maintenance_rollouts).round() as usize };
     let mut out: Vec<Window> = (0..from_rollouts).map(|_| rollouts[rng.below(rollouts.len() as u64) as usize].window()).collect();
     out.extend(random_windows(&data.train, r.maintenance_batch - from_rollouts, Some(0), rng));
@@ -153,12 +162,12 @@ fn rl(
     let start = checkpoints::read_pretrained(net, pretrained).map_err(Stopped::Failed)?;
     let pretrained_net = Stack::from_members(&shape, &[&start], device);
     let untrained = Stack::init(&shape, &[init_seed(config, net)], device);
-    let r = &config.rl;
+    let r = config;
     let k = tasks.len();
     let pretrained_success = success_under(config, &pretrained_net, data, tasks, device);
     let seeds: Vec<u64> = tasks.iter().map(|&t| config.rl_seed(net, t)).collect();
     let stack = Stack::from_members(&shape, &vec![start.as_slice(); k], device);
-    let mut t = Trainer::from_stack(stack, &seeds, config.pretrain.weight_decay, device);
+    let mut t = Trainer::from_stack(stack, &seeds, config.weight_decay, device);
     let report = |step: usize, t: &Trainer, on: &mut dyn FnMut(Event) -> bool| -> Result<(), Stopped> {
         for (&task, point) in tasks.iter().zip(rl_points(config, data, step, &t.stack(), tasks, &seeds, device)) {
             go(on(Event::RlPoint { key: net.on(task), point }))?;
@@ -167,8 +176,8 @@ fn rl(
     };
     report(0, &t, on)?;
     let mut buffers: Vec<Vec<Rollout>> = vec![Vec::new(); k];
-    for step in 1..=r.steps {
-        let out = t.rl_step(&data.train, tasks, r.batch, r.lr, config.eps, r.sample_dropout);
+    for step in 1..=r.rl_steps {
+        let out = t.rl_step(&data.train, tasks, r.rl_batch, r.rl_lr, config.eps, r.sample_dropout);
         if r.maintenance_every > 0 {
             for (b, rs) in buffers.iter_mut().zip(out.rollouts) {
                 b.extend(rs);
@@ -180,8 +189,8 @@ fn rl(
             t.maintenance_step(&windows, r.maintenance_lr);
         }
         let value = out.success.iter().sum::<f64>() / k as f64;
-        let ok = on(Event::Step { step, total: r.steps, value });
-        if step % r.eval_every == 0 || step == r.steps {
+        let ok = on(Event::Step { step, total: r.rl_steps, value });
+        if step % r.rl_eval_every == 0 || step == r.rl_steps {
             report(step, &t, on)?;
         }
         go(ok)?;

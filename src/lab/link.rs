@@ -8,15 +8,19 @@
 //! Parsing never fails: each bad or unknown parameter becomes a [`Notice`]
 //! naming the value that was used instead.
 
+use super::parts::{PART_NAMES, Part, Section};
 use crate::sequence::SuccessSet;
-use crate::study::config::ExperimentConfig;
+use crate::study::config::{EXPERIMENT, ExperimentConfig, LINK_ALIASES};
 use crate::study::preset::Preset;
-use crate::study::settings::{EXPERIMENT, Kind, Setting, Value, no_extra};
+use crate::study::settings::{Kind, Setting, Value, no_extra};
 use crate::taxonomy::Shape;
 use serde::{Deserialize, Serialize};
 
 /// The version links are written with. A link without `v` is version 1.
-pub const LINK_VERSION: u32 = 1;
+/// Version 2 names every experiment setting by its config field; version
+/// 1's names for the six that differed are read through
+/// [`LINK_ALIASES`].
+pub const LINK_VERSION: u32 = 2;
 
 /// The taxonomy section's sliders.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,48 +49,11 @@ pub struct DifferentialState {
 /// What a teacher's link shows.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ViewState {
-    /// Sections and controls hidden (names from [`PARTS`]).
-    pub hide: Vec<String>,
+    /// Sections and groups of controls hidden.
+    pub hide: Vec<Part>,
     /// Guided mode: one section at a time, with next and back.
     pub guide: bool,
 }
-
-/// The page's sections, in order (their element ids).
-pub const SECTIONS: &[&str] = &[
-    "sequence",
-    "pretraining",
-    "rl",
-    "optimization",
-    "cross",
-    "impact",
-    "self-evaluation",
-    "scaling",
-    "claims",
-    "taxonomy",
-    "differential",
-];
-
-/// Everything a link can hide: the sections, then groups of controls.
-pub const PARTS: &[&str] = &[
-    "sequence",
-    "pretraining",
-    "rl",
-    "optimization",
-    "cross",
-    "impact",
-    "self-evaluation",
-    "scaling",
-    "claims",
-    "taxonomy",
-    "differential",
-    "presets",
-    "settings",
-    "sizes",
-    "tasks",
-    "run",
-    "files",
-    "benchmark",
-];
 
 /// Everything a link holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -122,8 +89,13 @@ impl LabState {
     }
 
     /// Whether a part (section or group of controls) is shown.
-    pub fn shows(&self, part: &str) -> bool {
-        !self.view.hide.iter().any(|h| h == part)
+    pub fn shows(&self, part: Part) -> bool {
+        !self.view.hide.contains(&part)
+    }
+
+    /// The sections shown, in the page's order.
+    pub fn sections(&self) -> Vec<Section> {
+        Section::ALL.into_iter().filter(|s| self.shows(Part::Section(*s))).collect()
     }
 }
 
@@ -141,21 +113,17 @@ macro_rules! float_lab {
     };
 }
 
-const PRESET_NAMES: &[&str] = &["quick", "paper", "scaling", "cross", "impact", "self"];
-
 /// The preset (read first: it sets every experiment default the others change).
 pub static PRESET: Setting<LabState> = Setting {
     name: "preset",
     label: "Preset",
-    help: "starting point: quick, paper, scaling, cross, impact or self",
-    kind: Kind::Choice { allowed: PRESET_NAMES },
-    get: |s| Value::Names(vec![s.preset.name().into()]),
+    help: "the experiment to start from",
+    kind: Kind::Preset,
+    get: |s| Value::Preset(s.preset),
     set: |s, v| {
-        if let Value::Names(n) = v {
-            if let Some(p) = n.first().and_then(|n| Preset::parse(n).ok()) {
-                s.preset = p;
-                s.experiment = ExperimentConfig::preset(p);
-            }
+        if let Value::Preset(p) = v {
+            s.preset = p;
+            s.experiment = ExperimentConfig::preset(p);
         }
     },
     extra: no_extra,
@@ -245,11 +213,11 @@ pub static HIDE: Setting<LabState> = Setting {
     name: "hide",
     label: "Hide",
     help: "sections and controls this link hides (for teaching): any of the page's section names and presets, settings, sizes, tasks, run, files, benchmark",
-    kind: Kind::Names { allowed: PARTS },
-    get: |s| Value::Names(s.view.hide.clone()),
+    kind: Kind::Names { allowed: &PART_NAMES },
+    get: |s| Value::Names(s.view.hide.iter().map(|p| p.name().to_string()).collect()),
     set: |s, v| {
         if let Value::Names(n) = v {
-            s.view.hide = n;
+            s.view.hide = n.iter().filter_map(|n| Part::parse(n)).collect();
         }
     },
     extra: no_extra,
@@ -307,8 +275,8 @@ impl Prop {
     /// What it means, with its bounds.
     pub fn help(self) -> String {
         match self {
-            Prop::Lab(s) => format!("{} ({})", s.help, s.bounds()),
-            Prop::Experiment(s) => format!("{} ({})", s.help, s.bounds()),
+            Prop::Lab(s) => format!("{} ({})", s.help_line(), s.bounds()),
+            Prop::Experiment(s) => format!("{} ({})", s.help_line(), s.bounds()),
         }
     }
     /// Its type and bounds.
@@ -368,9 +336,11 @@ pub fn props() -> impl Iterator<Item = Prop> {
         .chain(LAB.iter().map(|s| Prop::Lab(s)))
 }
 
-/// The property of a query parameter.
+/// The property of a query parameter (or of an older link's name for it).
 pub fn prop(name: &str) -> Option<Prop> {
-    props().find(|p| p.name() == name)
+    props()
+        .find(|p| p.name() == name)
+        .or_else(|| LINK_ALIASES.iter().find(|(old, _)| *old == name).map(|(_, s)| Prop::Experiment(s)))
 }
 
 /// A parameter that was wrong, and what was used instead.
@@ -448,7 +418,7 @@ pub fn parse(query: &str) -> (LabState, Vec<Notice>) {
     for piece in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
         let (k, v) = (decode(k), decode(v));
-        if pairs.iter().any(|(pk, _)| *pk == k) {
+        if pairs.iter().any(|(pk, _)| *pk == k || (prop(pk).is_some() && prop(pk) == prop(&k))) {
             notices.push(Notice { param: k.clone(), value: v, message: format!("'{k}' is given more than once; the first value was used") });
             continue;
         }
@@ -469,7 +439,7 @@ pub fn parse(query: &str) -> (LabState, Vec<Notice>) {
         }
     }
     for p in props() {
-        let Some((k, v)) = pairs.iter().find(|(k, _)| k == p.name()) else { continue };
+        let Some((k, v)) = pairs.iter().find(|(k, _)| prop(k) == Some(p)) else { continue };
         let before = p.read_text(&state);
         let result = p.parse(v).and_then(|value| match p {
             // The experiment is checked whole at the end: settings that
@@ -523,7 +493,7 @@ mod tests {
         for p in Preset::ALL {
             let s = LabState::for_preset(p);
             let q = serialize(&s);
-            assert_eq!(q, format!("v=1&preset={p}"));
+            assert_eq!(q, format!("v=2&preset={p}"));
             let (back, notices) = parse(&q);
             assert!(notices.is_empty(), "{notices:?}");
             assert_eq!(back, s);
@@ -536,11 +506,11 @@ mod tests {
         s.experiment.sizes = vec![Size::S, Size::Xl];
         s.experiment.seeds = vec![3, 9];
         s.experiment.tasks = vec![SuccessSet::N2, SuccessSet::parse("1,3,5").unwrap()];
-        s.experiment.rl.lr = 0.000123;
-        s.experiment.rl.sample_dropout = false;
+        s.experiment.rl_lr = 0.000123;
+        s.experiment.sample_dropout = false;
         s.taxonomy.success = 0.3;
         s.differential.jg = [1.5, -0.25, 0.0, 2.0];
-        s.view.hide = vec!["differential".into(), "files".into()];
+        s.view.hide = vec![Part::Section(Section::Differential), Part::Controls(super::super::parts::Controls::Files)];
         s.view.guide = true;
         let q = serialize(&s);
         let (back, notices) = parse(&q);
@@ -569,9 +539,23 @@ mod tests {
     }
 
     #[test]
+    fn older_links_name_settings_the_old_way() {
+        let (s, n) = parse("?v=1&preset=paper&maint_every=1&maint_rollouts=0.5&wd=0.02&eval=900");
+        assert!(n.is_empty(), "{n:?}");
+        let e = &s.experiment;
+        assert_eq!((e.maintenance_every, e.maintenance_rollouts, e.weight_decay, e.eval_histories), (1, 0.5, 0.02, 900));
+        // Written back with today's names; the same setting twice is refused.
+        let q = serialize(&s);
+        assert!(q.contains("maintenance_every=1") && !q.contains("maint_every"), "{q}");
+        let (_, n) = parse("?maint_every=1&maintenance_every=3");
+        assert_eq!(n.len(), 1, "{n:?}");
+    }
+
+    #[test]
     fn names_experiment_only_for_experiment_settings() {
         assert!(names_experiment("?preset=quick"));
         assert!(names_experiment("steps=10"));
+        assert!(names_experiment("maint_lr=0.1"));
         assert!(!names_experiment("?tax_s=0.5"));
         assert!(!names_experiment("?hide=files"));
         assert!(!names_experiment(""));

@@ -5,4 +5,6 @@
 
 pub mod link;
 pub mod page;
+pub mod parts;
+pub mod store;
 pub mod update;

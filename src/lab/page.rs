@@ -1,8 +1,9 @@
 //! Everything the page shows: the link's state, this experiment's results
 //! and the ones the site ships for it, the run in progress, the training
-//! workers, kept checkpoints and messages.
+//! workers, kept checkpoints, what storage holds, and messages.
 
 use super::link::{LabState, Notice};
+use super::store::{ExperimentId, Store};
 use crate::study::config::ExperimentConfig;
 use crate::study::jobs::{Plan, WorkId};
 use crate::study::key::ModelKey;
@@ -23,6 +24,8 @@ pub const START_TIMEOUT_S: f64 = 30.0;
 /// A fine-tuned model's checkpoint the page keeps (to download).
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeptModel {
+    /// The experiment it belongs to.
+    pub experiment: ExperimentId,
     /// Which model.
     pub key: ModelKey,
     /// The checkpoint (with the net it started from).
@@ -51,6 +54,8 @@ pub enum Task {
     Measure(String),
     /// The benchmark.
     Bench,
+    /// Measuring an experiment's baselines.
+    Prepare,
 }
 
 /// A training worker.
@@ -74,6 +79,9 @@ pub enum Slot {
 /// Work waiting for a free worker.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Pending {
+    /// Measure the scripted policies and the baseline of an experiment
+    /// (generating its data is too slow for the page's own thread).
+    Prepare(ExperimentConfig),
     /// Measure a checkpoint.
     Measure {
         /// The file's name.
@@ -160,8 +168,14 @@ pub struct Page {
     pub library: Vec<Results>,
     /// What the site ships for the current experiment.
     pub shipped: Shipped,
-    /// Checkpoints of the current experiment's models.
+    /// Checkpoints of models held in memory: the current experiment's, and
+    /// other experiments' not yet confirmed stored.
     pub kept: Vec<KeptModel>,
+    /// Whether the link names a custom experiment to run once the stored
+    /// results are in (if it is short).
+    pub autorun: bool,
+    /// What the browser's storage holds.
+    pub store: Store,
     /// The training workers.
     pub workers: Vec<Slot>,
     /// The workers' build.
@@ -186,14 +200,18 @@ pub struct Page {
 
 impl Page {
     /// The page a link opens, with `workers` workers starting at `now`.
+    /// Nothing is measured or loaded yet: [`super::update::Msg::Start`]
+    /// asks for it.
     pub fn new(link: LabState, notices: Vec<Notice>, workers: usize, now: f64) -> Self {
         let config = link.experiment.clone();
         Page {
-            results: Results::new(config.clone(), &config.data()),
+            results: Results::unmeasured(config),
             shipped: Shipped::None,
             link,
             library: Vec::new(),
             kept: Vec::new(),
+            autorun: false,
+            store: Store::default(),
             workers: (0..workers.max(1)).map(|_| Slot::Starting { since: now, tries: 1 }).collect(),
             worker_build: None,
             run: None,
@@ -210,6 +228,17 @@ impl Page {
     /// The experiment.
     pub fn config(&self) -> &ExperimentConfig {
         &self.link.experiment
+    }
+
+    /// The experiment's key in storage.
+    pub fn experiment_id(&self) -> ExperimentId {
+        ExperimentId::of(self.config())
+    }
+
+    /// The kept checkpoints of the current experiment's models.
+    pub fn kept_here(&self) -> impl Iterator<Item = &KeptModel> {
+        let id = self.experiment_id();
+        self.kept.iter().filter(move |k| k.experiment == id)
     }
 
     /// The preset whose experiment this is exactly, if any.

@@ -1,26 +1,43 @@
 //! The page's one update function: a message in, the next state and the
-//! effects to run out. Pure: the web shell runs the effects (posting to
-//! workers, restarting them, fetching files) and feeds their answers back
-//! as messages.
+//! effects to run out. Pure: every effect (posting to workers, restarting
+//! them, fetching files, storage, downloads, the clipboard) is a
+//! [`Command`] the web shell runs, and its answer comes back as a [`Msg`].
 
 use super::link::{LabState, Prop};
 use super::page::*;
-use crate::model::checkpoint::{self, MAX_CHECKPOINT_BYTES};
+use super::store::{ExperimentId, StoreAnswer, StoreRequest};
 use crate::sequence::SuccessSet;
+use crate::study::checkpoint::{self, MAX_CHECKPOINT_BYTES};
 use crate::study::event::Event;
-use crate::study::jobs::{Order, Plan, WorkId};
-use crate::study::key::ModelKey;
+use crate::study::jobs::{Plan, Work, WorkId};
+use crate::study::key::{ModelKey, NetKey};
 use crate::study::preset::Preset;
 use crate::study::progress::{Progress, fmt_duration};
 use crate::study::results::{Failure, Results};
-use crate::study::settings::{self, Value};
+use crate::study::settings::Value;
 use crate::study::size::Size;
 use crate::worker::protocol::{WorkerInput, WorkerOutput};
 use std::sync::Arc;
 
+/// A file the page offers for download.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// The shown results as JSON (the format `opimp sweep` writes).
+    Json,
+    /// The shown results as CSV, one row per model.
+    Csv,
+}
+
 /// Everything that can happen to the page.
 #[derive(Clone, Debug)]
 pub enum Msg {
+    /// The page has mounted: open storage, fetch what the site ships,
+    /// measure the baselines. `autorun`: the link names a custom
+    /// experiment, to run once stored results are in if it is short.
+    Start {
+        /// Whether to run a short custom experiment the link names.
+        autorun: bool,
+    },
     /// A control set a property to a value.
     Set(Prop, Value),
     /// A control set a property from text.
@@ -47,10 +64,18 @@ pub enum Msg {
     ImportModel(String, u64, Result<Vec<u8>, String>),
     /// The shipped results of a preset arrived (or failed to).
     Shipped(Preset, Result<Results, String>),
-    /// The stored library arrived (and what could not be read of it).
-    Library(Vec<Results>, Option<String>),
-    /// A kept model's checkpoint arrived from storage.
-    Kept(ModelKey, Arc<Vec<u8>>),
+    /// Storage answered.
+    Store(StoreAnswer),
+    /// Download the shown results.
+    Export(Export),
+    /// Download a kept model's checkpoint.
+    SaveModel(ModelKey),
+    /// Copy the link to the clipboard.
+    CopyLink,
+    /// The clipboard answered: the address copied, or why not.
+    Copied(Result<String, String>),
+    /// A download was offered, or why not (the file's name).
+    Downloaded(String, Result<(), String>),
     /// The clock ticked.
     Tick,
     /// Something to tell the user.
@@ -70,6 +95,20 @@ pub enum Command {
     Restart(usize),
     /// Fetch the results the site ships for a preset.
     FetchShipped(Preset),
+    /// Ask storage something (answered by [`Msg::Store`]).
+    Store(StoreRequest),
+    /// Offer a file for download (answered by [`Msg::Downloaded`]).
+    Download {
+        /// The file's name.
+        name: String,
+        /// Its type.
+        mime: &'static str,
+        /// Its bytes.
+        bytes: Arc<Vec<u8>>,
+    },
+    /// Copy the page's address with this query to the clipboard (answered
+    /// by [`Msg::Copied`]).
+    CopyLink(String),
 }
 
 /// The next state and the effects to run.
@@ -77,6 +116,11 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
     page.now = now;
     let mut cmds = Vec::new();
     match msg {
+        Msg::Start { autorun } => {
+            page.autorun = autorun;
+            cmds.push(Command::Store(StoreRequest::Open));
+            arrive(page, &mut cmds);
+        }
         Msg::Set(prop, value) => set(page, prop, Ok(value), &mut cmds),
         Msg::SetText(prop, text) => {
             let parsed = prop.parse(&text).map_err(|e| (text, e));
@@ -91,23 +135,12 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
                 page.say(format!("The experiment already has the task {g}."));
             } else {
                 tasks.push(g);
-                set(page, Prop::Experiment(&settings::TASKS), Ok(Value::Tasks(tasks)), &mut cmds);
+                set(page, Prop::Experiment(&crate::study::config::TASKS), Ok(Value::Tasks(tasks)), &mut cmds);
             }
         }
         Msg::Run => start_run(page),
         Msg::Cancel => cancel(page, &mut cmds),
-        Msg::Clear => {
-            if page.running() {
-                page.say("Clearing waits for the run to end (cancel it first).");
-            } else {
-                page.library.clear();
-                page.kept.clear();
-                let config = page.config().clone();
-                page.results = Results::new(config.clone(), &config.data());
-                page.run = None;
-                page.say("Stored results and kept models cleared.");
-            }
-        }
+        Msg::Clear => clear(page, &mut cmds),
         Msg::Benchmark => {
             if page.running() {
                 page.say("The benchmark waits for the run to finish (it would slow it down and be slowed by it).");
@@ -129,31 +162,41 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
         Msg::Shipped(preset, result) => {
             if page.preset() == Some(preset) {
                 page.shipped = match result {
-                    Ok(r) if r.config == *page.config() => Shipped::Loaded(Box::new(r)),
+                    Ok(r) if r.config == *page.config() => {
+                        // The shipped file carries the baselines measured
+                        // on the same histories.
+                        page.results.take_baselines(&r);
+                        Shipped::Loaded(Box::new(r))
+                    }
                     Ok(_) => Shipped::Failed("the shipped file is of another experiment".into()),
                     Err(e) => Shipped::Failed(e),
                 };
             }
         }
-        Msg::Library(list, note) => {
-            if let Some(n) = note {
-                page.say(n);
-            }
-            let config = page.config().clone();
-            // The current experiment's stored results, unless it already has its own.
-            let mine = page.results.models.is_empty();
-            page.library = list.into_iter().filter(|r| r.config != config || mine).collect();
-            if page.results.models.is_empty() && !page.running() {
-                if let Some(i) = page.library.iter().position(|r| r.config == config) {
-                    page.results = page.library.remove(i);
-                }
+        Msg::Store(answer) => store_answer(page, answer, &mut cmds),
+        Msg::Export(format) => {
+            let shown = page.shown();
+            let (name, mime, bytes) = match format {
+                Export::Json => ("opimp-results.json", "application/json", shown.to_json().map(String::into_bytes)),
+                Export::Csv => ("opimp-results.csv", "text/csv", Ok(shown.to_csv().into_bytes())),
+            };
+            match bytes {
+                Ok(b) => cmds.push(Command::Download { name: name.into(), mime, bytes: Arc::new(b) }),
+                Err(e) => page.say(format!("{name} was not written: {e}")),
             }
         }
-        Msg::Kept(key, bytes) => {
-            if page.config().models().contains(&key) && !page.kept.iter().any(|k| k.key == key) {
-                page.kept.push(KeptModel { key, checkpoint: bytes });
+        Msg::SaveModel(key) => {
+            let kept = page.kept_here().find(|k| k.key == key).map(|k| k.checkpoint.clone());
+            match kept {
+                Some(bytes) => cmds.push(Command::Download { name: key.file_name(), mime: "application/octet-stream", bytes }),
+                None => page.say(format!("The checkpoint of {key} is not kept here (it was trained elsewhere, or storage gave it up).")),
             }
         }
+        Msg::CopyLink => cmds.push(Command::CopyLink(super::link::serialize(&page.link))),
+        Msg::Copied(Ok(url)) => page.say(format!("Link copied: {url}")),
+        Msg::Copied(Err(e)) => page.say(format!("The link was not copied: {e}. Copy it from the address bar.")),
+        Msg::Downloaded(_, Ok(())) => {}
+        Msg::Downloaded(name, Err(e)) => page.say(format!("{name} could not be saved: {e}")),
         Msg::Tick => {
             for i in 0..page.workers.len() {
                 if let Slot::Starting { since, .. } = page.workers[i] {
@@ -199,12 +242,12 @@ fn set(page: &mut Page, prop: Prop, value: Result<Value, String>, cmds: &mut Vec
 }
 
 /// After the experiment changed: file the old results in the library and
-/// take the new experiment's from it, and ask for what the site ships.
-pub fn switch_experiment(page: &mut Page, cmds: &mut Vec<Command>) {
+/// take the new experiment's from it, and ask for what it needs.
+fn switch_experiment(page: &mut Page, cmds: &mut Vec<Command>) {
     let config = page.config().clone();
     if page.results.config != config {
-        let old = std::mem::replace(&mut page.results, Results::new(config.clone(), &config.data()));
-        if !old.models.is_empty() || !old.curves.pretrain.is_empty() {
+        let old = std::mem::replace(&mut page.results, Results::unmeasured(config.clone()));
+        if has_content(&old) {
             page.library.retain(|r| r.config != old.config);
             page.library.push(old);
             if page.library.len() > LIBRARY {
@@ -214,11 +257,21 @@ pub fn switch_experiment(page: &mut Page, cmds: &mut Vec<Command>) {
         if let Some(i) = page.library.iter().position(|r| r.config == config) {
             page.results = page.library.remove(i);
         }
-        page.kept.retain(|k| config.models().contains(&k.key));
         if !page.running() {
             page.run = None;
         }
+        // Checkpoints of other experiments stay in memory only until
+        // storage holds them.
+        let store = &page.store;
+        let id = ExperimentId::of(&config);
+        page.kept.retain(|k| k.experiment == id || !store.has_checkpoint(&k.experiment, k.key));
     }
+    arrive(page, cmds);
+}
+
+/// What a newly shown experiment needs: its shipped results, its baselines
+/// measured, its stored checkpoints.
+fn arrive(page: &mut Page, cmds: &mut Vec<Command>) {
     page.shipped = match page.preset() {
         Some(p) => {
             cmds.push(Command::FetchShipped(p));
@@ -226,6 +279,122 @@ pub fn switch_experiment(page: &mut Page, cmds: &mut Vec<Command>) {
         }
         None => Shipped::None,
     };
+    if !page.results.is_measured() {
+        let config = page.config().clone();
+        page.pending.retain(|p| !matches!(p, Pending::Prepare(_)));
+        page.pending.push(Pending::Prepare(config));
+    }
+    load_checkpoints(page, cmds);
+}
+
+/// Asks storage for the current experiment's checkpoints, if it holds any
+/// not in memory.
+fn load_checkpoints(page: &mut Page, cmds: &mut Vec<Command>) {
+    let id = page.experiment_id();
+    let Some(stored) = page.store.experiments.get(&id) else { return };
+    let missing = stored.checkpoints.iter().any(|key| !page.kept.iter().any(|k| k.experiment == id && k.key == *key));
+    if page.store.is_open() && missing {
+        cmds.push(Command::Store(StoreRequest::LoadCheckpoints(id, page.config().clone())));
+    }
+}
+
+/// Whether results hold anything trained or imported.
+fn has_content(r: &Results) -> bool {
+    !r.models.is_empty() || !r.failures.is_empty() || !r.curves.pretrain.is_empty()
+}
+
+/// Stores the current experiment's results (when there is something to
+/// store and its baselines are measured).
+fn save_results(page: &mut Page, cmds: &mut Vec<Command>) {
+    if !page.results.is_measured() || !has_content(&page.results) {
+        return;
+    }
+    match page.store.save_results(&page.results) {
+        Ok(Some(req)) => cmds.push(Command::Store(req)),
+        Ok(None) => {}
+        Err(e) => page.say(e),
+    }
+}
+
+fn clear(page: &mut Page, cmds: &mut Vec<Command>) {
+    if page.running() {
+        return page.say("Clearing waits for the run to end (cancel it first).");
+    }
+    page.library.clear();
+    page.kept.clear();
+    let config = page.config().clone();
+    let mut fresh = Results::unmeasured(config);
+    fresh.take_baselines(&page.results);
+    page.results = fresh;
+    page.run = None;
+    if let Some(req) = page.store.clear() {
+        cmds.push(Command::Store(req));
+    } else {
+        page.say("Results and kept models cleared from this page (the browser's storage was not in use).");
+    }
+    arrive(page, cmds);
+}
+
+fn store_answer(page: &mut Page, answer: StoreAnswer, cmds: &mut Vec<Command>) {
+    let mut library = None;
+    let mut checkpoints = None;
+    let mut storage_settled = false;
+    match &answer {
+        StoreAnswer::Library { results, .. } => {
+            library = Some(results.iter().filter_map(|(_, r)| r.as_ref().ok().cloned()).collect::<Vec<_>>());
+            storage_settled = true;
+        }
+        StoreAnswer::Opened(Err(_)) => storage_settled = true,
+        StoreAnswer::Checkpoints(id, Ok(list)) => checkpoints = Some((id.clone(), list.clone())),
+        _ => {}
+    }
+    let reaction = page.store.answer(answer);
+    for m in reaction.say {
+        page.say(m);
+    }
+    cmds.extend(reaction.requests.into_iter().map(Command::Store));
+    if let Some(list) = library {
+        let config = page.config().clone();
+        let mine = !has_content(&page.results);
+        for r in list {
+            if r.config == config {
+                if mine && !page.running() {
+                    page.results = r;
+                }
+            } else if !page.library.iter().any(|x| x.config == r.config) {
+                page.library.push(r);
+            }
+        }
+        load_checkpoints(page, cmds);
+    }
+    if let Some((id, list)) = checkpoints {
+        let models = page.config().models();
+        for (key, bytes) in list {
+            if id == page.experiment_id() && models.contains(&key) && !page.kept.iter().any(|k| k.experiment == id && k.key == key) {
+                page.kept.push(KeptModel { experiment: id.clone(), key, checkpoint: Arc::new(bytes) });
+            }
+        }
+    }
+    if storage_settled && std::mem::take(&mut page.autorun) {
+        autorun(page);
+    }
+}
+
+/// A link that names a custom experiment runs it when it is short.
+fn autorun(page: &mut Page) {
+    let missing = page.results.missing().len();
+    if page.preset().is_some() || missing == 0 {
+        return;
+    }
+    let minutes = page.estimate_minutes();
+    if minutes <= 10.0 {
+        start_run(page);
+    } else {
+        page.say(format!(
+            "This experiment takes about {} in this browser; press Run to start it (or run it natively with `opimp sweep` and import the results).",
+            fmt_duration(minutes * 60.0)
+        ));
+    }
 }
 
 fn start_run(page: &mut Page) {
@@ -246,10 +415,10 @@ fn start_run(page: &mut Page) {
     }
     let reproducing = page.showing_shipped();
     let plan = Plan::new(page.config(), &missing);
-    let nets: Vec<_> = plan
+    let nets: Vec<NetKey> = plan
         .works()
         .filter_map(|(_, w, _)| match w {
-            crate::study::jobs::Work::Pretrain { size, seeds } => Some(seeds.iter().map(|&seed| crate::study::key::NetKey { size: *size, seed }).collect::<Vec<_>>()),
+            Work::Pretrain { size, seeds } => Some(seeds.iter().map(|&seed| NetKey { size: *size, seed }).collect::<Vec<_>>()),
             _ => None,
         })
         .flatten()
@@ -311,24 +480,25 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
                     } else {
                         let mut candidate = page.results.clone();
                         candidate.add(vec![*m]);
-                        match candidate.validate() {
+                        match candidate.validate_parts() {
                             Ok(()) => {
                                 page.results = candidate;
                                 page.say(format!("Imported {name}: {key}, measured on this experiment's histories."));
+                                save_results(page, cmds);
                             }
                             Err(e) => page.say(format!("Import of {name} refused: {e}. Nothing was changed.")),
                         }
                     }
                 }
             }
-            Some(Slot::Busy(Task::Work(id))) if Some(run) == tag => run_event(page, id, event),
+            Some(Slot::Busy(Task::Work(id))) if Some(run) == tag => run_event(page, id, event, cmds),
             _ => {}
         },
         WorkerOutput::Done { run } => {
             page.workers[i] = Slot::Idle;
-            if let Some(id) = work_of_task(&task) {
+            if let Some(Slot::Busy(Task::Work(id))) = task {
                 if Some(run) == tag {
-                    finish_work(page, id, None);
+                    finish_work(page, id, None, cmds);
                 }
             } else if let Some(Slot::Busy(Task::Measure(_))) = task {
                 page.status = "The imported model is measured.".into();
@@ -338,9 +508,17 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
             // A worker that failed may be broken: start a fresh one.
             restart(page, i, cmds);
             match task {
-                Some(Slot::Busy(Task::Work(id))) if Some(run) == tag => finish_work(page, id, Some(message)),
+                Some(Slot::Busy(Task::Work(id))) if Some(run) == tag => finish_work(page, id, Some(message), cmds),
                 Some(Slot::Busy(Task::Measure(name))) => page.say(format!("Model import refused: {name}: {message}. Nothing was changed.")),
+                Some(Slot::Busy(Task::Prepare)) => page.say(format!("The scripted policies could not be measured: {message}")),
                 _ => {}
+            }
+        }
+        WorkerOutput::Prepared { results } => {
+            page.workers[i] = Slot::Idle;
+            if results.config == page.results.config && !page.results.is_measured() {
+                page.results.take_baselines(&results);
+                save_results(page, cmds);
             }
         }
         WorkerOutput::Bench { size, members, ms_per_step, warmup } => {
@@ -357,14 +535,7 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
     }
 }
 
-fn work_of_task(task: &Option<Slot>) -> Option<WorkId> {
-    match task {
-        Some(Slot::Busy(Task::Work(id))) => Some(*id),
-        _ => None,
-    }
-}
-
-fn run_event(page: &mut Page, id: WorkId, event: Event) {
+fn run_event(page: &mut Page, id: WorkId, event: Event, cmds: &mut Vec<Command>) {
     let Some(run) = page.run.as_mut() else { return };
     run.plan.on_event(&event);
     match event {
@@ -377,23 +548,30 @@ fn run_event(page: &mut Page, id: WorkId, event: Event) {
         Event::RlPoint { key, point } => page.results.curves.push_rl(key, point),
         Event::Pretrained { .. } => {}
         Event::Trained { key, checkpoint } => {
-            page.kept.retain(|k| k.key != key);
-            page.kept.push(KeptModel { key, checkpoint: Arc::new(checkpoint) });
+            let experiment = page.experiment_id();
+            let checkpoint = Arc::new(checkpoint);
+            page.kept.retain(|k| !(k.experiment == experiment && k.key == key));
+            page.kept.push(KeptModel { experiment, key, checkpoint: checkpoint.clone() });
+            let config = page.config().clone();
+            if let Some(req) = page.store.save_checkpoint(&config, key, &checkpoint) {
+                cmds.push(Command::Store(req));
+            }
         }
         Event::Model(m) => {
             let key = m.key;
             let mut candidate = page.results.clone();
             candidate.add(vec![*m]);
-            match candidate.validate() {
+            match candidate.validate_parts() {
                 Ok(()) => page.results = candidate,
                 Err(e) => page.results.failures.push(Failure { models: vec![key], message: format!("its numbers were not usable: {e}") }),
             }
+            save_results(page, cmds);
         }
     }
 }
 
 /// A work of the run ended (failed, with a message).
-fn finish_work(page: &mut Page, id: WorkId, failure: Option<String>) {
+fn finish_work(page: &mut Page, id: WorkId, failure: Option<String>, cmds: &mut Vec<Command>) {
     let Some(run) = page.run.as_mut() else { return };
     let lost = match &failure {
         None => run.plan.finish(id),
@@ -407,6 +585,7 @@ fn finish_work(page: &mut Page, id: WorkId, failure: Option<String>) {
         page.results.failures.retain(|f| f.models.iter().all(|k| !lost.contains(k)));
         page.results.failures.push(Failure { models: lost, message: message.clone() });
         page.say(format!("{work} failed: {message}"));
+        save_results(page, cmds);
     }
     let run = page.run.as_mut().expect("run");
     if run.state == RunState::Running && run.plan.is_finished() {
@@ -446,12 +625,20 @@ fn worker_died(page: &mut Page, i: usize, message: String, cmds: &mut Vec<Comman
         Slot::Busy(Task::Work(id)) => {
             restart(page, i, cmds);
             if page.running() {
-                finish_work(page, id, Some(format!("the worker died: {message}")));
+                finish_work(page, id, Some(format!("the worker died: {message}")), cmds);
             }
         }
         Slot::Busy(Task::Measure(name)) => {
             restart(page, i, cmds);
             page.say(format!("Model import refused: {name}: the worker died ({message}). Nothing was changed."));
+        }
+        Slot::Busy(Task::Prepare) => {
+            restart(page, i, cmds);
+            // Measure again on the fresh worker.
+            if !page.results.is_measured() {
+                let config = page.config().clone();
+                page.pending.push(Pending::Prepare(config));
+            }
         }
         Slot::Busy(Task::Bench) | Slot::Idle => restart(page, i, cmds),
         Slot::Dead(_) => {}
@@ -472,6 +659,7 @@ fn import_results(page: &mut Page, name: &str, bytes: Result<Vec<u8>, String>, c
     };
     let n = r.models.len();
     if r.config != *page.config() {
+        // Checked before anything changes: the merge below cannot fail.
         page.link.experiment = r.config.clone();
         // A study run with a preset's settings links as that preset.
         if let Some(p) = r.config.which_preset() {
@@ -479,12 +667,17 @@ fn import_results(page: &mut Page, name: &str, bytes: Result<Vec<u8>, String>, c
         }
         switch_experiment(page, cmds);
     }
-    if page.results.models.is_empty() && page.results.curves.pretrain.is_empty() {
+    if !has_content(&page.results) {
+        let mut r = r;
+        if !r.is_measured() {
+            r.take_baselines(&page.results);
+        }
         page.results = r;
     } else if let Err(e) = page.results.merge(r) {
         return page.say(format!("Import refused: {name}: {e}. Nothing was changed."));
     }
     page.say(format!("Imported {n} model(s) from {name} (merged with this experiment's results)."));
+    save_results(page, cmds);
 }
 
 fn import_model(page: &mut Page, name: String, size: u64, bytes: Result<Vec<u8>, String>) {
@@ -499,8 +692,8 @@ fn import_model(page: &mut Page, name: String, size: u64, bytes: Result<Vec<u8>,
         ));
     }
     let checked = bytes.and_then(|b| {
-        let (header, _) = checkpoint::read(&b)?;
-        let key = crate::experiment::checkpoints::key_of(&header).ok_or("this checkpoint does not say how it was trained")?;
+        let (header, _) = checkpoint::read_header(&b)?;
+        let key = header.model().ok_or("this checkpoint does not say how it was trained")?;
         if !page.config().models().contains(&key) {
             return Err(format!("the model ({key}) is not part of this experiment: add its size, seed and task first"));
         }
@@ -518,15 +711,20 @@ fn import_model(page: &mut Page, name: String, size: u64, bytes: Result<Vec<u8>,
     }
 }
 
-/// Hands waiting work to idle workers: the benchmark and imports first,
-/// then the run's ready work.
+/// Hands waiting work to idle workers: measuring baselines, the benchmark
+/// and imports first, then the run's ready work.
 fn dispatch(page: &mut Page, cmds: &mut Vec<Command>) {
     for i in 0..page.workers.len() {
         if page.workers[i] != Slot::Idle {
             continue;
         }
+        // A measurement of baselines no longer needed is dropped.
+        let current = page.results.config.clone();
+        let needed = !page.results.is_measured();
+        page.pending.retain(|p| !matches!(p, Pending::Prepare(c) if *c != current || !needed));
         if !page.pending.is_empty() {
             let (task, input) = match page.pending.remove(0) {
+                Pending::Prepare(config) => (Task::Prepare, WorkerInput::Prepare { config }),
                 Pending::Bench => (Task::Bench, WorkerInput::Bench { sizes: Size::ALL.to_vec(), members: 1, steps: 10, batch: 64 }),
                 Pending::Measure { name, bytes } => (
                     Task::Measure(name),
@@ -539,27 +737,24 @@ fn dispatch(page: &mut Page, cmds: &mut Vec<Command>) {
         }
         let config = page.config().clone();
         let Some(run) = page.run.as_mut().filter(|r| r.state == RunState::Running) else { continue };
-        let Some((id, order)) = run.plan.next() else { continue };
-        let work = order.work();
-        let pretrained = match order {
-            Order::Rl { pretrained, .. } => pretrained.as_ref().clone(),
-            Order::Pretrain { .. } => Vec::new(),
-        };
-        page.workers[i] = Slot::Busy(Task::Work(id));
-        cmds.push(Command::Post(i, WorkerInput::Run { run: run.tag, config, work, pretrained }));
+        let Some(h) = run.plan.next() else { continue };
+        page.workers[i] = Slot::Busy(Task::Work(h.id));
+        let pretrained = h.pretrained.map(|p| p.as_ref().clone());
+        cmds.push(Command::Post(i, WorkerInput::Run { run: run.tag, config, work: h.work, pretrained }));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::jobs::Work;
-    use crate::study::key::NetKey;
+    use crate::lab::store::StoreError;
+    use crate::study::config::ExperimentConfig;
+    use std::collections::BTreeMap;
 
     fn page(preset: Preset, workers: usize) -> Page {
         let mut link = LabState::for_preset(preset);
         link.experiment.eval_histories = 50;
-        link.experiment.pretrain.test_tokens = 2_000;
+        link.experiment.test_tokens = 2_000;
         Page::new(link, Vec::new(), workers, 0.0)
     }
 
@@ -597,7 +792,7 @@ mod tests {
         let cmds = update(&mut p, Msg::Worker(1, WorkerOutput::Done { run: tag }), 3.0);
         match cmds.as_slice() {
             [Command::Post(1, WorkerInput::Run { work: Work::Rl { net: n, tasks }, pretrained, .. })] => {
-                assert_eq!((*n, tasks.len(), pretrained.as_slice()), (net, 3, &[9u8][..]));
+                assert_eq!((*n, tasks.len(), pretrained.as_deref()), (net, 3, Some(&[9u8][..])));
             }
             other => panic!("{other:?}"),
         }
@@ -638,14 +833,13 @@ mod tests {
         assert!(p.messages.last().unwrap().contains("at most 8 MB"), "{:?}", p.messages);
         assert!(p.pending.is_empty());
         // A checkpoint of a model outside the experiment, or already in it.
-        let shape = Size::S.shape();
-        let w = crate::model::transformer::init_weights(&shape, 1);
-        let t = crate::model::checkpoint::TrainedAs { seed: 7, init_seed: 1, task: SuccessSet::N4 };
-        let outside = crate::model::checkpoint::write(Size::S, "", Some(t), &[&w, &w]).unwrap();
+        let w = vec![0.5f32; Size::S.params()];
+        let t = crate::study::checkpoint::TrainedAs { seed: 7, init_seed: 1, task: SuccessSet::N4 };
+        let outside = crate::study::checkpoint::write(Size::S, "", Some(t), &[&w, &w]).unwrap();
         update(&mut p, Msg::ImportModel("seven.opimp".into(), outside.len() as u64, Ok(outside)), 0.0);
         assert!(p.messages.last().unwrap().contains("not part of this experiment"), "{:?}", p.messages);
-        let t = crate::model::checkpoint::TrainedAs { seed: 0, init_seed: 1, task: SuccessSet::N4 };
-        let inside = crate::model::checkpoint::write(Size::S, "", Some(t), &[&w, &w]).unwrap();
+        let t = crate::study::checkpoint::TrainedAs { seed: 0, init_seed: 1, task: SuccessSet::N4 };
+        let inside = crate::study::checkpoint::write(Size::S, "", Some(t), &[&w, &w]).unwrap();
         let cmds = update(&mut p, Msg::ImportModel("zero.opimp".into(), inside.len() as u64, Ok(inside)), 0.0);
         assert!(matches!(cmds.as_slice(), [Command::Post(0, WorkerInput::Measure { .. })]), "{cmds:?}");
         // A results file: refused whole when broken, merged when whole.
@@ -653,7 +847,7 @@ mod tests {
         update(&mut p, Msg::ImportResults("junk.json".into(), Ok(b"{\"format\":\"opimp-results\"}".to_vec())), 0.0);
         assert_eq!(p.results, before);
         assert!(p.messages.last().unwrap().contains("Import refused"), "{:?}", p.messages);
-        let mut other = page(Preset::Cross, 1).results;
+        let mut other = measured(Preset::Cross);
         other.provenance.note = "from a file".into();
         update(&mut p, Msg::Worker(0, WorkerOutput::Done { run: 0 }), 0.0);
         update(&mut p, Msg::ImportResults("cross.json".into(), Ok(other.to_json().unwrap().into_bytes())), 0.0);
@@ -668,21 +862,9 @@ mod tests {
     fn run_time_estimates_count_every_pass() {
         let p = page(Preset::Quick, 1);
         let (mut big, _) = crate::lab::link::parse("?preset=quick&batch=1024&eval_every=1&eval_windows=20000&eval=5000");
-        big.experiment.pretrain.test_tokens = 20_000;
+        big.experiment.test_tokens = 20_000;
         let q = Page::new(big, Vec::new(), 1, 0.0);
         assert!(q.estimate_minutes() > 30.0 * p.estimate_minutes(), "{} vs {}", q.estimate_minutes(), p.estimate_minutes());
-    }
-
-    #[test]
-    fn stored_results_come_back() {
-        let mut p = page(Preset::Quick, 1);
-        let mut stored = p.results.clone();
-        stored.provenance.note = "stored".into();
-        let mut other = page(Preset::Cross, 1).results;
-        other.provenance.note = "other".into();
-        update(&mut p, Msg::Library(vec![other.clone(), stored.clone()], None), 0.0);
-        assert_eq!(p.results, stored);
-        assert_eq!(p.library, vec![other]);
     }
 
     #[test]
@@ -693,13 +875,352 @@ mod tests {
         assert!(p.messages.last().unwrap().contains("not a whole number"), "{:?}", p.messages);
         update(&mut p, Msg::SetText(steps, "500000".into()), 0.0);
         assert!(p.messages.last().unwrap().contains("outside"), "{:?}", p.messages);
-        assert_eq!(p.config().pretrain.steps, 1000);
-        let cmds = update(&mut p, Msg::Set(Prop::Lab(&crate::lab::link::PRESET), Value::Names(vec!["paper".into()])), 0.0);
+        assert_eq!(p.config().steps, 1000);
+        let cmds = update(&mut p, Msg::Set(Prop::Lab(&crate::lab::link::PRESET), Value::Preset(Preset::Paper)), 0.0);
         assert_eq!(cmds, vec![Command::FetchShipped(Preset::Paper)]);
         assert_eq!(p.shipped, Shipped::Loading);
         assert_eq!(p.results.config, *p.config());
+        // Its baselines wait for a worker.
+        assert!(matches!(p.pending.as_slice(), [Pending::Prepare(c)] if c == p.config()));
         update(&mut p, Msg::AddTask(SuccessSet::parse("1,3").unwrap()), 0.0);
         assert_eq!(p.config().tasks.len(), 4);
         assert_eq!(p.shipped, Shipped::None, "a custom experiment has no shipped results");
+        assert_eq!(p.pending.len(), 1, "one measurement, of the experiment shown");
+    }
+
+    /// Results of a preset's experiment (shrunk like [`page`]'s) with its
+    /// baselines measured, as a worker would send them.
+    fn measured(preset: Preset) -> Results {
+        let config = page(preset, 1).config().clone();
+        Results::new(config.clone(), &config.data())
+    }
+
+    #[test]
+    fn baselines_are_measured_in_a_worker_not_in_update() {
+        let mut p = page(Preset::Quick, 1);
+        update(&mut p, Msg::Start { autorun: false }, 0.0);
+        assert!(!p.results.is_measured());
+        let cmds = ready(&mut p);
+        assert!(matches!(cmds.as_slice(), [Command::Post(0, WorkerInput::Prepare { config })] if config == p.config()), "{cmds:?}");
+        let prepared = measured(Preset::Quick);
+        update(&mut p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(prepared.clone()) }), 1.0);
+        assert_eq!((p.results.scripted.clone(), p.results.baseline.clone()), (prepared.scripted, prepared.baseline));
+        assert_eq!(p.workers[0], Slot::Idle);
+    }
+
+    /// A stand-in for the browser's IndexedDB: answers every request the
+    /// way the shell does, with a quota in bytes. `hold` keeps saves'
+    /// transactions open until [`FakeDb::commit`].
+    #[derive(Default)]
+    struct FakeDb {
+        results: BTreeMap<String, String>,
+        models: BTreeMap<String, Vec<u8>>,
+        quota: usize,
+        hold: bool,
+        held: Vec<StoreAnswer>,
+    }
+
+    impl FakeDb {
+        fn used(&self) -> usize {
+            self.results.values().map(|v| v.len()).sum::<usize>() + self.models.values().map(|v| v.len()).sum::<usize>()
+        }
+
+        fn fits(&self, extra: usize, replacing: usize) -> bool {
+            self.used() + extra - replacing.min(self.used()) <= self.quota
+        }
+
+        fn run(&mut self, req: StoreRequest) -> StoreAnswer {
+            match req {
+                StoreRequest::Open => StoreAnswer::Opened(Ok(())),
+                StoreRequest::LoadLibrary => StoreAnswer::Library {
+                    results: self.results.iter().map(|(k, v)| (ExperimentId(k.clone()), Results::from_json(v))).collect(),
+                    checkpoints: self
+                        .models
+                        .keys()
+                        .map(|k| {
+                            let (id, rest) = k.split_once('/').unwrap();
+                            let parts: Vec<&str> = rest.split('/').collect();
+                            let key = ModelKey {
+                                size: Size::parse(parts[0]).unwrap(),
+                                seed: parts[1].parse().unwrap(),
+                                task: SuccessSet::parse(parts[2]).unwrap(),
+                            };
+                            (ExperimentId(id.into()), key)
+                        })
+                        .collect(),
+                    error: None,
+                },
+                StoreRequest::LoadCheckpoints(id, config) => {
+                    let list = config
+                        .models()
+                        .into_iter()
+                        .filter_map(|k| self.models.get(&id.model_key(k)).map(|b| (k, b.clone())))
+                        .collect();
+                    StoreAnswer::Checkpoints(id, Ok(list))
+                }
+                StoreRequest::SaveResults(id, json) => {
+                    let old = self.results.get(&id.0).map_or(0, |v| v.len());
+                    let ok = self.fits(json.len(), old);
+                    if ok {
+                        self.results.insert(id.0.clone(), json.as_ref().clone());
+                    }
+                    StoreAnswer::ResultsSaved(id, json, if ok { Ok(()) } else { Err(StoreError::Quota) })
+                }
+                StoreRequest::SaveCheckpoint(id, key, bytes) => {
+                    let k = id.model_key(key);
+                    let old = self.models.get(&k).map_or(0, |v| v.len());
+                    let ok = self.fits(bytes.len(), old);
+                    if ok {
+                        self.models.insert(k, bytes.as_ref().clone());
+                    }
+                    StoreAnswer::CheckpointSaved(id, key, bytes, if ok { Ok(()) } else { Err(StoreError::Quota) })
+                }
+                StoreRequest::DropCheckpoints(id) => {
+                    let prefix = format!("{id}/");
+                    self.models.retain(|k, _| !k.starts_with(&prefix));
+                    StoreAnswer::Dropped(id, Ok(()))
+                }
+                StoreRequest::Clear => {
+                    self.results.clear();
+                    self.models.clear();
+                    StoreAnswer::Cleared(Ok(()))
+                }
+            }
+        }
+
+        /// Runs the storage commands among `cmds` until none is left,
+        /// feeding the answers to the page; returns the other commands.
+        fn serve(&mut self, p: &mut Page, cmds: Vec<Command>) -> Vec<Command> {
+            let mut queue = cmds;
+            let mut others = Vec::new();
+            while !queue.is_empty() {
+                let mut next = Vec::new();
+                for c in queue {
+                    match c {
+                        Command::Store(req) => {
+                            let is_save = matches!(req, StoreRequest::SaveCheckpoint(..) | StoreRequest::SaveResults(..));
+                            let a = self.run(req);
+                            if self.hold && is_save {
+                                self.held.push(a);
+                            } else {
+                                next.extend(update(p, Msg::Store(a), 0.0));
+                            }
+                        }
+                        other => others.push(other),
+                    }
+                }
+                queue = next;
+            }
+            others
+        }
+
+        /// Completes the held transactions.
+        fn commit(&mut self, p: &mut Page) -> Vec<Command> {
+            self.hold = false;
+            let held = std::mem::take(&mut self.held);
+            let mut out = Vec::new();
+            for a in held {
+                let cmds = update(p, Msg::Store(a), 0.0);
+                out.extend(self.serve(p, cmds));
+            }
+            out
+        }
+    }
+
+    /// A fake checkpoint of a model: `n` bytes.
+    fn blob(n: usize) -> Vec<u8> {
+        vec![7; n]
+    }
+
+    /// Trains one model of the page's experiment as a worker would: its
+    /// checkpoint, then its result.
+    fn train(p: &mut Page, db: &mut FakeDb, key: ModelKey, bytes: usize) {
+        let tag = p.tag;
+        use crate::study::results::{Comparisons, ModelResult, OpImp, TaskScore, scored_tasks};
+        let o = OpImp { op: 0.1, imp: 0.1, comparison_success: 0.5 };
+        let m = ModelResult {
+            key,
+            params: key.size.params(),
+            entropy_optimized: 1.9,
+            entropy_split: 2.0,
+            op: 0.1,
+            imp: 0.2,
+            scores: scored_tasks(&p.config().tasks)
+                .into_iter()
+                .map(|task| TaskScore { task, success: 0.6, split_success: 0.5, op_implied: 0.02, imp_min: 0.02 })
+                .collect(),
+            pretrained_success: 0.5,
+            self_op: 0.0,
+            self_imp: 0.1,
+            comparisons: Comparisons { fixed: o, random: o, untrained: o, pretrained: o },
+            monte_carlo: None,
+        };
+        let busy = p.workers.iter().position(|w| matches!(w, Slot::Busy(Task::Work(_)))).expect("a busy worker");
+        for event in [Event::Trained { key, checkpoint: blob(bytes) }, Event::Model(Box::new(m))] {
+            let cmds = update(p, Msg::Worker(busy, WorkerOutput::Event { run: tag, event }), 0.0);
+            db.serve(p, cmds);
+        }
+    }
+
+    /// A page on `preset` with storage open and baselines measured, one
+    /// worker running a work of a run.
+    fn lab(preset: Preset, db: &mut FakeDb) -> Page {
+        let mut p = page(preset, 1);
+        let cmds = update(&mut p, Msg::Start { autorun: false }, 0.0);
+        db.serve(&mut p, cmds);
+        let cmds = ready(&mut p);
+        db.serve(&mut p, cmds);
+        let config = p.config().clone();
+        let cmds = update(&mut p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(Results::new(config.clone(), &config.data())) }), 0.0);
+        db.serve(&mut p, cmds);
+        let cmds = update(&mut p, Msg::Run, 0.0);
+        db.serve(&mut p, cmds);
+        p
+    }
+
+    fn model(p: &Page, i: usize) -> ModelKey {
+        p.config().models()[i]
+    }
+
+    #[test]
+    fn a_model_retrained_after_clear_keeps_its_checkpoint() {
+        let mut db = FakeDb { quota: usize::MAX, ..Default::default() };
+        let mut p = lab(Preset::Quick, &mut db);
+        let key = model(&p, 0);
+        train(&mut p, &mut db, key, 100);
+        assert_eq!(db.models.len(), 1);
+        assert_eq!(db.results.len(), 1);
+        // Clear (after the run), then train the same model again.
+        update(&mut p, Msg::Cancel, 0.0);
+        let cmds = update(&mut p, Msg::Clear, 0.0);
+        db.serve(&mut p, cmds);
+        assert!(db.models.is_empty() && db.results.is_empty());
+        assert!(p.messages.iter().any(|m| m.contains("cleared")), "{:?}", p.messages);
+        p.workers[0] = Slot::Idle;
+        let cmds = update(&mut p, Msg::Run, 0.0);
+        db.serve(&mut p, cmds);
+        train(&mut p, &mut db, key, 100);
+        assert_eq!(db.models.len(), 1, "the retrained model's checkpoint is stored again");
+        assert!(p.store.has_checkpoint(&p.experiment_id(), key));
+    }
+
+    #[test]
+    fn switching_experiments_loads_that_experiments_checkpoints() {
+        let mut db = FakeDb { quota: usize::MAX, ..Default::default() };
+        let mut p = lab(Preset::Quick, &mut db);
+        let quick = p.config().clone();
+        let key = model(&p, 0);
+        train(&mut p, &mut db, key, 100);
+        update(&mut p, Msg::Cancel, 0.0);
+        // Another experiment, then a reload: a fresh page on the second one.
+        let cmds = update(&mut p, Msg::SetText(crate::lab::link::prop("rl_steps").unwrap(), "300".into()), 0.0);
+        db.serve(&mut p, cmds);
+        assert_eq!(p.kept_here().count(), 0);
+        let mut link = p.link.clone();
+        let mut p = Page::new(link.clone(), Vec::new(), 1, 0.0);
+        let cmds = update(&mut p, Msg::Start { autorun: false }, 0.0);
+        let others = db.serve(&mut p, cmds);
+        assert!(others.iter().all(|c| !matches!(c, Command::Store(StoreRequest::LoadCheckpoints(..)))));
+        assert_eq!(p.kept_here().count(), 0, "the second experiment has no checkpoints");
+        // Back to the first: its checkpoint is read (and only its).
+        link.experiment = quick.clone();
+        let cmds = update(&mut p, Msg::SetText(crate::lab::link::prop("rl_steps").unwrap(), quick.rl_steps.to_string()), 0.0);
+        assert!(cmds.iter().any(|c| matches!(c, Command::Store(StoreRequest::LoadCheckpoints(id, _)) if *id == ExperimentId::of(&quick))), "{cmds:?}");
+        db.serve(&mut p, cmds);
+        let kept: Vec<ModelKey> = p.kept_here().map(|k| k.key).collect();
+        assert_eq!(kept, vec![key]);
+        assert_eq!(p.results.models.len(), 1, "its results came back from the library");
+    }
+
+    #[test]
+    fn a_full_quota_keeps_every_result_and_gives_up_checkpoints_oldest_first() {
+        let mut db = FakeDb { quota: usize::MAX, ..Default::default() };
+        // Three experiments, each with a stored model, oldest first.
+        let mut ids = Vec::new();
+        let mut p = lab(Preset::Quick, &mut db);
+        for rl_steps in ["401", "402", "403"] {
+            let cmds = update(&mut p, Msg::Cancel, 0.0);
+            db.serve(&mut p, cmds);
+            p.workers[0] = Slot::Idle;
+            let cmds = update(&mut p, Msg::SetText(crate::lab::link::prop("rl_steps").unwrap(), rl_steps.into()), 0.0);
+            db.serve(&mut p, cmds);
+            let cmds = update(&mut p, Msg::SetText(crate::lab::link::prop("seeds").unwrap(), "0,1".into()), 0.0);
+            db.serve(&mut p, cmds);
+            let config = p.config().clone();
+            let cmds = update(&mut p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(Results::new(config.clone(), &config.data())) }), 0.0);
+            db.serve(&mut p, cmds);
+            let cmds = update(&mut p, Msg::Run, 0.0);
+            db.serve(&mut p, cmds);
+            let key = model(&p, 0);
+            train(&mut p, &mut db, key, 5_000);
+            ids.push(p.experiment_id());
+        }
+        assert_eq!((db.results.len(), db.models.len()), (3, 3));
+        // The quota is now what is used: the next model of the newest
+        // experiment does not fit, nor its results.
+        db.quota = db.used() + 10;
+        p.messages.clear();
+        let before = p.results.models.len();
+        let tag = p.tag;
+        // The newest experiment's second model: a checkpoint that does not fit.
+        let second = model(&p, 1);
+        let cmds = update(&mut p, Msg::Worker(0, WorkerOutput::Event { run: tag, event: Event::Trained { key: second, checkpoint: blob(3_000) } }), 0.0);
+        db.serve(&mut p, cmds);
+        // The oldest experiment's checkpoint went, the newest kept its own.
+        assert!(!db.models.keys().any(|k| k.starts_with(&ids[0].0)), "{:?}", db.models.keys());
+        assert!(db.models.keys().any(|k| k.starts_with(&ids[1].0)));
+        assert!(db.models.keys().any(|k| k.starts_with(&ids[2].0)));
+        assert_eq!(db.results.len(), 3, "every result kept");
+        let notice = p.messages.iter().find(|m| m.contains("storage was full")).expect("a notice");
+        assert!(notice.contains("1 stored checkpoint(s) of the 1 oldest experiment(s)") && notice.contains("all 3 stored experiment(s)"), "{notice}");
+        assert_eq!(p.results.models.len(), before);
+        // Results that do not fit: checkpoints go (oldest experiment
+        // first) until they do, and the results are stored.
+        db.quota = db.used() + 10;
+        let mut grown = p.results.clone();
+        grown.provenance.note = "x".repeat(8_000);
+        p.results = grown;
+        p.messages.clear();
+        let cmds = match p.store.save_results(&p.results).unwrap() {
+            Some(req) => vec![Command::Store(req)],
+            None => panic!("storage is open"),
+        };
+        db.serve(&mut p, cmds);
+        assert!(db.results.get(&ids[2].0).unwrap().contains(&"x".repeat(8_000)), "the results were stored");
+        assert_eq!(db.results.len(), 3);
+        assert!(!db.models.keys().any(|k| k.starts_with(&ids[1].0)), "the next oldest gave up its checkpoints");
+        assert!(p.messages.iter().any(|m| m.contains("storage was full") && m.contains("all 3 stored")), "{:?}", p.messages);
+    }
+
+    #[test]
+    fn a_save_is_confirmed_only_when_its_transaction_completes() {
+        let mut db = FakeDb { quota: usize::MAX, ..Default::default() };
+        let mut p = lab(Preset::Quick, &mut db);
+        db.hold = true;
+        let key = model(&p, 0);
+        train(&mut p, &mut db, key, 100);
+        let id = p.experiment_id();
+        assert!(!p.store.experiments.get(&id).is_some_and(|e| e.checkpoints.contains(&key)), "not confirmed yet");
+        assert!(p.store.has_checkpoint(&id, key), "but being saved: not asked twice");
+        db.commit(&mut p);
+        assert!(p.store.experiments[&id].checkpoints.contains(&key));
+        // A refused save is not confirmed, and says so.
+        let key2 = ModelKey { seed: 99, ..key };
+        let bytes = Arc::new(blob(10));
+        let answer = StoreAnswer::CheckpointSaved(id.clone(), key2, bytes, Err(StoreError::Failed { name: "AbortError".into(), message: "aborted".into() }));
+        update(&mut p, Msg::Store(answer), 0.0);
+        assert!(!p.store.has_checkpoint(&id, key2));
+        assert!(p.messages.last().unwrap().contains("AbortError"), "{:?}", p.messages);
+    }
+
+    #[test]
+    fn unavailable_storage_is_said_once_and_work_stays_in_memory() {
+        let mut p = page(Preset::Quick, 1);
+        update(&mut p, Msg::Start { autorun: false }, 0.0);
+        update(&mut p, Msg::Store(StoreAnswer::Opened(Err(StoreError::Unavailable("no IndexedDB".into())))), 0.0);
+        assert!(p.messages.iter().any(|m| m.contains("no IndexedDB")), "{:?}", p.messages);
+        assert!(p.store.save_results(&measured(Preset::Quick)).unwrap().is_none());
+        let cfg: ExperimentConfig = p.config().clone();
+        assert!(p.store.save_checkpoint(&cfg, model(&p, 0), &Arc::new(blob(3))).is_none());
     }
 }

@@ -1,7 +1,6 @@
 //! The study's model (SCIENCE.md §2) in burn: a stack of encoders trained as
-//! one graph, and checkpoints.
+//! one graph.
 
-pub mod checkpoint;
 pub mod transformer;
 
 pub use transformer::{Stack, cpu_device, tokens_tensor};

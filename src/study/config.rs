@@ -1,96 +1,164 @@
 //! An experiment: one serialisable config holding everything that defines
-//! it, and the presets. Its check lives with the settings' declarations
-//! ([`super::settings`]), which links and the page's controls use too.
+//! it, and the presets.
+//!
+//! Every setting is declared once, in [`experiment!`] below: the declaration
+//! makes the config's field (with its doc comment), its default, and the
+//! [`Setting`] that links, config files, the page's controls and the
+//! command line's flags all read and write through. The field's name is the
+//! JSON key, the link's query parameter and (with `-` for `_`) the CLI flag;
+//! links written before the names were unified are read through
+//! [`LINK_ALIASES`].
 
 use super::key::NetKey;
-use super::phases::{PretrainConfig, RlConfig};
 use super::preset::Preset;
+use super::settings::{Kind, Setting, SettingValue, no_extra};
 use super::size::Size;
 use crate::rng::derive_seed;
 use crate::sequence::{DEFAULT_EPS, SuccessSet};
 use serde::{Deserialize, Serialize};
 
-/// Version of the config format. Version 1 (the first round's) is read and
-/// converted: its RL settings get the values that version trained with.
-pub const CONFIG_VERSION: u32 = 2;
+/// Version of the config format. Versions 1 (the first round's) and 2
+/// (pretraining and RL settings in nested objects) are read and converted.
+pub const CONFIG_VERSION: u32 = 3;
 
-/// Everything that defines an experiment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExperimentConfig {
-    /// Format version ([`CONFIG_VERSION`]).
-    pub version: u32,
-    /// Model sizes.
-    pub sizes: Vec<Size>,
-    /// Model seeds (one model per size and seed).
-    pub seeds: Vec<u64>,
-    /// Tasks each pretrained model is fine-tuned on.
-    pub tasks: Vec<SuccessSet>,
-    /// Pretraining settings.
-    pub pretrain: PretrainConfig,
-    /// RL settings.
-    pub rl: RlConfig,
-    /// Histories the measures are computed on.
-    pub eval_histories: usize,
-    /// The world's noise rate.
-    pub eps: f64,
-    /// Seed of the data (sequences, evaluation windows and histories).
-    pub seed: u64,
+/// Declares the experiment config: each setting's field, type, default,
+/// kind (type and bounds), label and state-dependent check, with its doc
+/// comment as its help text.
+macro_rules! experiment {
+    ($(
+        $(#[doc = $doc:literal])+
+        $konst:ident $field:ident : $ty:ty = $default:expr, $kind:expr, $label:literal, $extra:expr;
+    )+) => {
+        /// Everything that defines an experiment.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct ExperimentConfig {
+            /// Format version ([`CONFIG_VERSION`]).
+            pub version: u32,
+            $( $(#[doc = $doc])+ pub $field: $ty, )+
+        }
+
+        impl ExperimentConfig {
+            /// The study's full settings for one size, one seed, one task.
+            pub fn base() -> Self {
+                ExperimentConfig { version: CONFIG_VERSION, $( $field: $default, )+ }
+            }
+        }
+
+        $(
+            $(#[doc = $doc])+
+            pub static $konst: Setting<ExperimentConfig> = Setting {
+                name: stringify!($field),
+                label: $label,
+                help: help_text(concat!($($doc, " "),+)),
+                kind: $kind,
+                get: |c| SettingValue::to_value(&c.$field),
+                set: |c, v| {
+                    if let Some(x) = SettingValue::from_value(v) {
+                        c.$field = x;
+                    }
+                },
+                extra: $extra,
+            };
+        )+
+
+        /// Every experiment setting, in the order links list them.
+        pub static EXPERIMENT: &[&Setting<ExperimentConfig>] = &[$(&$konst),+];
+    };
 }
 
-impl ExperimentConfig {
-    /// The study's full settings for one size, one seed, one task.
-    pub fn base() -> Self {
-        ExperimentConfig {
-            version: CONFIG_VERSION,
-            sizes: vec![Size::S],
-            seeds: vec![0],
-            tasks: vec![SuccessSet::N4],
-            pretrain: PretrainConfig {
-                steps: 3000,
-                batch: 64,
-                lr: 1e-3,
-                weight_decay: 0.01,
-                eval_every: 100,
-                eval_windows: 1000,
-                train_tokens: 200_000,
-                test_tokens: 50_000,
-            },
-            rl: RlConfig {
-                steps: 1500,
-                batch: 64,
-                lr: 3e-4,
-                maintenance_lr: 3e-5,
-                maintenance_batch: 64,
-                // Chosen by measurement (BENCHMARKS.md, "RL cost, kept
-                // faithful"): maintenance on the RL rollouts brings
-                // self-evaluation near the measured values; every second
-                // step costs a quarter less than every step and keeps the
-                // study's results.
-                maintenance_every: 2,
-                maintenance_rollouts: 1.0,
-                sample_dropout: true,
-                eval_every: 100,
-            },
-            eval_histories: 1000,
-            eps: DEFAULT_EPS,
-            seed: 2024,
-        }
-    }
+/// A doc comment as one line of help (the macro joins its lines).
+const fn help_text(doc: &'static str) -> &'static str {
+    doc
+}
 
+experiment! {
+    /// model sizes: s, m, l, xl
+    SIZES sizes: Vec<Size> = vec![Size::S], Kind::Sizes, "Sizes", no_extra;
+    /// model seeds (one model per size and seed)
+    SEEDS seeds: Vec<u64> = vec![0], Kind::Seeds { max: 20 }, "Seeds", no_extra;
+    /// tasks each pretrained model is fine-tuned on: n2, n4, n6 or outcome
+    /// lists such as 0,3,5
+    TASKS tasks: Vec<SuccessSet> = vec![SuccessSet::N4], Kind::Tasks { max: 8 }, "Tasks", no_extra;
+    /// AdamW steps of next-token pretraining
+    STEPS steps: usize = 3000, Kind::Int { lo: 0, hi: 100_000 }, "Pretraining steps", no_extra;
+    /// windows per pretraining step
+    BATCH batch: usize = 64, Kind::Int { lo: 1, hi: 1024 }, "Batch", no_extra;
+    /// pretraining learning rate
+    LR lr: f64 = 1e-3, Kind::Float { lo: 0.0, hi: 1.0 }, "LR", no_extra;
+    /// AdamW weight decay (pretraining and RL)
+    WEIGHT_DECAY weight_decay: f64 = 0.01, Kind::Float { lo: 0.0, hi: 1.0 }, "Weight decay", no_extra;
+    /// pretraining steps between loss and accuracy evaluations
+    EVAL_EVERY eval_every: usize = 100, Kind::Int { lo: 1, hi: 100_000 }, "Evaluate every", no_extra;
+    /// windows in each loss and accuracy evaluation
+    EVAL_WINDOWS eval_windows: usize = 1000, Kind::Int { lo: 1, hi: 20_000 }, "Evaluation windows", no_extra;
+    /// length of the training sequence (tokens)
+    TRAIN_TOKENS train_tokens: usize = 200_000, Kind::Int { lo: 1000, hi: 5_000_000 }, "Training tokens", no_extra;
+    /// length of the held-out sequence (the measures' histories come from it)
+    TEST_TOKENS test_tokens: usize = 50_000, Kind::Int { lo: 1000, hi: 5_000_000 }, "Test tokens", no_extra;
+    /// RL steps per task
+    RL_STEPS rl_steps: usize = 1500, Kind::Int { lo: 0, hi: 100_000 }, "RL steps", no_extra;
+    /// histories per RL step
+    RL_BATCH rl_batch: usize = 64, Kind::Int { lo: 1, hi: 1024 }, "RL batch", no_extra;
+    /// RL learning rate
+    RL_LR rl_lr: f64 = 3e-4, Kind::Float { lo: 0.0, hi: 1.0 }, "RL LR", no_extra;
+    /// learning rate of the maintenance next-token steps during RL (their
+    /// own AdamW state)
+    MAINTENANCE_LR maintenance_lr: f64 = 3e-5, Kind::Float { lo: 0.0, hi: 1.0 }, "Maintenance LR", no_extra;
+    /// windows per maintenance step (outcome targets)
+    MAINTENANCE_BATCH maintenance_batch: usize = 64, Kind::Int { lo: 1, hi: 1024 }, "Maintenance batch", no_extra;
+    /// RL steps between maintenance steps (0: no maintenance)
+    MAINTENANCE_EVERY maintenance_every: usize = 2, Kind::Int { lo: 0, hi: 1000 }, "Maintenance every", no_extra;
+    /// share of maintenance windows taken from the RL phase's own rollouts
+    /// (history, sampled action, the outcome the rule drew); the rest are
+    /// windows of the pretraining sequence
+    MAINTENANCE_ROLLOUTS maintenance_rollouts: f64 = 1.0, Kind::Float { lo: 0.0, hi: 1.0 }, "Maintenance from rollouts", no_extra;
+    /// 1: RL samples its actions from the network with dropout on (the
+    /// same pass is reinforced); 0: from the policy itself, without dropout
+    SAMPLE_DROPOUT sample_dropout: bool = true, Kind::Flag, "Sample with dropout", no_extra;
+    /// RL steps between success-rate evaluations
+    RL_EVAL_EVERY rl_eval_every: usize = 100, Kind::Int { lo: 1, hi: 100_000 }, "RL evaluate every", no_extra;
+    /// histories the measures use (cut from the held-out sequence)
+    EVAL_HISTORIES eval_histories: usize = 1000, Kind::Int { lo: 1, hi: 20_000 }, "Histories measured", eval_fits;
+    /// the world's noise rate eps
+    EPS eps: f64 = DEFAULT_EPS, Kind::Float { lo: 1e-6, hi: 1.0 }, "Noise", no_extra;
+    /// seed of the data (sequences, evaluation windows and histories)
+    SEED seed: u64 = 2024, Kind::Int { lo: 0, hi: u32::MAX as u64 }, "Data seed", no_extra;
+}
+
+/// The evaluation histories must fit in the held-out sequence.
+fn eval_fits(c: &ExperimentConfig, v: &super::settings::Value) -> Result<(), String> {
+    let need = 2 * v.int() as usize + 64;
+    if c.test_tokens < need {
+        return Err(format!("{} histories need test_tokens of at least {need}", v.int()));
+    }
+    Ok(())
+}
+
+/// Names links used before each setting's link name became its field's
+/// name: (old name, setting).
+pub static LINK_ALIASES: &[(&str, &Setting<ExperimentConfig>)] = &[
+    ("wd", &WEIGHT_DECAY),
+    ("eval", &EVAL_HISTORIES),
+    ("maint_lr", &MAINTENANCE_LR),
+    ("maint_batch", &MAINTENANCE_BATCH),
+    ("maint_every", &MAINTENANCE_EVERY),
+    ("maint_rollouts", &MAINTENANCE_ROLLOUTS),
+];
+
+impl ExperimentConfig {
     /// A preset's experiment.
     pub fn preset(preset: Preset) -> Self {
         let mut c = Self::base();
         let all_tasks = SuccessSet::tasks().to_vec();
         match preset {
             Preset::Quick => {
-                c.pretrain.steps = 1000;
-                c.pretrain.eval_every = 100;
-                c.pretrain.eval_windows = 500;
-                c.pretrain.train_tokens = 100_000;
-                c.pretrain.test_tokens = 20_000;
-                c.rl.steps = 400;
-                c.rl.eval_every = 50;
+                c.steps = 1000;
+                c.eval_windows = 500;
+                c.train_tokens = 100_000;
+                c.test_tokens = 20_000;
+                c.rl_steps = 400;
+                c.rl_eval_every = 50;
                 c.eval_histories = 500;
             }
             Preset::Paper => {
@@ -116,6 +184,11 @@ impl ExperimentConfig {
                 c.seeds = vec![0, 1, 2];
                 c.tasks = all_tasks;
             }
+            Preset::NoMaintenance => {
+                c.sizes = vec![Size::S, Size::Xl];
+                c.seeds = vec![0, 1];
+                c.maintenance_every = 0;
+            }
         }
         c
     }
@@ -125,21 +198,24 @@ impl ExperimentConfig {
         Preset::ALL.into_iter().find(|p| Self::preset(*p) == *self)
     }
 
-    /// Reads a config from JSON (version 1 or 2) and checks it.
+    /// Checks every setting against its declaration, naming the first that
+    /// is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        if self.version != CONFIG_VERSION {
+            return Err(format!("config version {} is not {CONFIG_VERSION}", self.version));
+        }
+        EXPERIMENT.iter().try_for_each(|s| s.check(self))
+    }
+
+    /// Reads a config from JSON (version 1, 2 or 3) and checks it.
     pub fn from_json(text: &str) -> Result<Self, String> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
         Self::from_value(value)
     }
 
-    /// Reads a config from a JSON value (version 1 or 2) and checks it.
-    pub fn from_value(mut value: serde_json::Value) -> Result<Self, String> {
-        let version = value.get("version").and_then(|v| v.as_u64());
-        match version {
-            Some(1) => upgrade_v1(&mut value),
-            Some(v) if v == CONFIG_VERSION as u64 => {}
-            Some(v) => return Err(format!("config version {v} is not one this lab reads (1 or {CONFIG_VERSION})")),
-            None => return Err("not an experiment config (no \"version\" field)".into()),
-        }
+    /// Reads a config from a JSON value (version 1, 2 or 3) and checks it.
+    pub fn from_value(value: serde_json::Value) -> Result<Self, String> {
+        let value = upgrade(value)?;
         let c: ExperimentConfig =
             serde_json::from_value(value).map_err(|e| format!("not an experiment config: {e}"))?;
         c.check()?;
@@ -170,16 +246,51 @@ impl ExperimentConfig {
     }
 }
 
-/// Fills a version 1 config with what that version trained with:
-/// maintenance every RL step on the pretraining sequence, actions sampled
-/// with dropout on.
-fn upgrade_v1(value: &mut serde_json::Value) {
-    value["version"] = CONFIG_VERSION.into();
-    if let Some(rl) = value.get_mut("rl").and_then(|r| r.as_object_mut()) {
-        rl.entry("maintenance_every").or_insert(1.into());
-        rl.entry("maintenance_rollouts").or_insert(0.0.into());
-        rl.entry("sample_dropout").or_insert(true.into());
+/// Brings a config of any version this lab reads to the current one.
+///
+/// Version 1 (the first round's) trained with maintenance every RL step on
+/// the pretraining sequence and sampled actions with dropout on. Version 2
+/// kept pretraining and RL settings in nested objects (`pretrain`, `rl`),
+/// with the RL ones named without their `rl_` prefix.
+pub fn upgrade(mut value: serde_json::Value) -> Result<serde_json::Value, String> {
+    let version = value.get("version").and_then(|v| v.as_u64());
+    match version {
+        Some(1) => {
+            if let Some(rl) = value.get_mut("rl").and_then(|r| r.as_object_mut()) {
+                rl.entry("maintenance_every").or_insert(1.into());
+                rl.entry("maintenance_rollouts").or_insert(0.0.into());
+                rl.entry("sample_dropout").or_insert(true.into());
+            }
+            flatten_v2(&mut value)?;
+        }
+        Some(2) => flatten_v2(&mut value)?,
+        Some(v) if v == CONFIG_VERSION as u64 => {}
+        Some(v) => return Err(format!("config version {v} is not one this lab reads (1 to {CONFIG_VERSION})")),
+        None => return Err("not an experiment config (no \"version\" field)".into()),
     }
+    Ok(value)
+}
+
+/// Moves version 2's nested `pretrain` and `rl` settings to the top level
+/// under their current names.
+fn flatten_v2(value: &mut serde_json::Value) -> Result<(), String> {
+    let Some(obj) = value.as_object_mut() else { return Err("not an experiment config (not a JSON object)".into()) };
+    let mut take = |section: &str, rename: fn(&str) -> String| -> Result<(), String> {
+        match obj.remove(section) {
+            Some(serde_json::Value::Object(inner)) => {
+                for (k, v) in inner {
+                    obj.insert(rename(&k), v);
+                }
+                Ok(())
+            }
+            Some(_) => Err(format!("not an experiment config: \"{section}\" is not an object")),
+            None => Err(format!("not an experiment config: no \"{section}\" settings")),
+        }
+    };
+    take("pretrain", |k| k.to_string())?;
+    take("rl", |k| if k.starts_with("maintenance_") || k == "sample_dropout" { k.to_string() } else { format!("rl_{k}") })?;
+    obj.insert("version".into(), CONFIG_VERSION.into());
+    Ok(())
 }
 
 #[cfg(test)]
@@ -198,6 +309,29 @@ mod tests {
     }
 
     #[test]
+    fn every_field_is_a_setting_of_the_same_name() {
+        // The JSON keys of a config are its settings' names (and the
+        // version), no more and no fewer.
+        let json = serde_json::to_value(ExperimentConfig::base()).unwrap();
+        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(|k| k.as_str()).filter(|k| *k != "version").collect();
+        let mut names: Vec<&str> = EXPERIMENT.iter().map(|s| s.name).collect();
+        keys.sort();
+        names.sort();
+        assert_eq!(keys, names);
+        // Each setting reads back what it writes.
+        let mut c = ExperimentConfig::preset(Preset::Cross);
+        for s in EXPERIMENT {
+            let v = s.read(&c);
+            s.write(&mut c, v.clone()).unwrap();
+            assert_eq!(s.read(&c), v, "{}", s.name);
+        }
+        // Old link names lead to settings.
+        for (old, s) in LINK_ALIASES {
+            assert!(EXPERIMENT.iter().any(|x| x.name == s.name) && *old != s.name);
+        }
+    }
+
+    #[test]
     fn checks_name_the_setting() {
         let quick = ExperimentConfig::preset(Preset::Quick);
         let mut bad = quick.clone();
@@ -207,13 +341,13 @@ mod tests {
         bad.tasks = vec![SuccessSet::N4, SuccessSet::parse("0,2,4,6").unwrap()];
         assert!(bad.check().unwrap_err().contains("task n4 is given twice"));
         let mut bad = quick.clone();
-        bad.rl.lr = f64::NAN;
+        bad.rl_lr = f64::NAN;
         assert!(bad.check().unwrap_err().contains("rl_lr"));
         let mut bad = quick.clone();
         bad.eps = 0.0;
         assert!(bad.check().unwrap_err().contains("eps"));
         let mut bad = quick.clone();
-        bad.pretrain.steps = 500_000;
+        bad.steps = 500_000;
         assert!(bad.check().unwrap_err().contains("steps"));
         let mut bad = quick.clone();
         bad.seeds = (0..21).collect();
@@ -224,18 +358,29 @@ mod tests {
     }
 
     #[test]
-    fn version_1_configs_are_upgraded() {
-        let mut v = serde_json::to_value(ExperimentConfig::preset(Preset::Paper)).unwrap();
-        v["version"] = 1.into();
+    fn older_configs_are_upgraded() {
+        let v2 = serde_json::json!({
+            "version": 2, "sizes": ["s", "xl"], "seeds": [0, 1], "tasks": ["n4"],
+            "pretrain": {"steps": 3000, "batch": 64, "lr": 0.001, "weight_decay": 0.01, "eval_every": 100,
+                         "eval_windows": 1000, "train_tokens": 200000, "test_tokens": 50000},
+            "rl": {"steps": 1500, "batch": 64, "lr": 0.0003, "maintenance_lr": 3e-05, "maintenance_batch": 64,
+                   "maintenance_every": 0, "maintenance_rollouts": 1.0, "sample_dropout": true, "eval_every": 100},
+            "eval_histories": 1000, "eps": 0.02, "seed": 2024
+        });
+        let c = ExperimentConfig::from_value(v2.clone()).unwrap();
+        assert_eq!(c, ExperimentConfig::preset(Preset::NoMaintenance));
+        let mut v1 = v2;
+        v1["version"] = 1.into();
         for k in ["maintenance_every", "maintenance_rollouts", "sample_dropout"] {
-            v["rl"].as_object_mut().unwrap().remove(k);
+            v1["rl"].as_object_mut().unwrap().remove(k);
         }
-        let c = ExperimentConfig::from_value(v.clone()).unwrap();
-        assert_eq!((c.rl.maintenance_every, c.rl.maintenance_rollouts, c.rl.sample_dropout), (1, 0.0, true));
-        v["version"] = 7.into();
-        assert!(ExperimentConfig::from_value(v).unwrap_err().contains("version 7"));
+        let c = ExperimentConfig::from_value(v1.clone()).unwrap();
+        assert_eq!((c.maintenance_every, c.maintenance_rollouts, c.sample_dropout, c.rl_steps), (1, 0.0, true, 1500));
+        v1["version"] = 7.into();
+        assert!(ExperimentConfig::from_value(v1).unwrap_err().contains("version 7"));
         assert!(ExperimentConfig::from_json("{}").unwrap_err().contains("version"));
         assert!(ExperimentConfig::from_json("[").unwrap_err().contains("not JSON"));
+        assert!(ExperimentConfig::from_json(r#"{"version": 2, "pretrain": 3}"#).unwrap_err().contains("pretrain"));
         let mut extra = serde_json::to_value(ExperimentConfig::preset(Preset::Quick)).unwrap();
         extra["wobble"] = 1.into();
         assert!(ExperimentConfig::from_value(extra).unwrap_err().contains("wobble"));

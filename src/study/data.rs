@@ -2,7 +2,6 @@
 //! evaluation windows, and the histories every measure is computed on.
 
 use super::config::ExperimentConfig;
-use super::phases::PretrainConfig;
 use crate::rng::{Rng, derive_seed};
 use crate::sequence::{self, CONTEXT};
 
@@ -28,19 +27,20 @@ pub struct Data {
 }
 
 impl Data {
-    /// Generates the data from `seed` (shared by every model of a study so
-    /// that all are measured on the same histories).
-    pub fn new(cfg: &PretrainConfig, eval_histories: usize, eps: f64, seed: u64) -> Self {
-        let train = sequence::generate(cfg.train_tokens.max(CONTEXT + 2), derive_seed(seed, 1), eps);
-        let test = sequence::generate(cfg.test_tokens.max(CONTEXT + 2), derive_seed(seed, 2), eps);
+    /// Generates the data of `config` from its data seed (shared by every
+    /// model of a study so that all are measured on the same histories).
+    pub fn new(config: &ExperimentConfig) -> Self {
+        let (eps, seed) = (config.eps, config.seed);
+        let train = sequence::generate(config.train_tokens.max(CONTEXT + 2), derive_seed(seed, 1), eps);
+        let test = sequence::generate(config.test_tokens.max(CONTEXT + 2), derive_seed(seed, 2), eps);
         let mut rng = Rng::new(derive_seed(seed, 3));
-        let train_eval = random_windows(&train, cfg.eval_windows, None, &mut rng);
-        let test_eval = random_windows(&test, cfg.eval_windows, None, &mut rng);
-        let test_outcome_eval = random_windows(&test, cfg.eval_windows, Some(0), &mut rng);
+        let train_eval = random_windows(&train, config.eval_windows, None, &mut rng);
+        let test_eval = random_windows(&test, config.eval_windows, None, &mut rng);
+        let test_outcome_eval = random_windows(&test, config.eval_windows, Some(0), &mut rng);
         // Histories: windows ending on an even position (targets at odd).
         let mut starts: Vec<usize> = (0..test.len() - CONTEXT).filter(|s| (s + CONTEXT) % 2 == 1).collect();
         rng.shuffle(&mut starts);
-        let histories = starts.iter().take(eval_histories).map(|&s| test[s..s + CONTEXT].to_vec()).collect();
+        let histories = starts.iter().take(config.eval_histories).map(|&s| test[s..s + CONTEXT].to_vec()).collect();
         Data { train, test, train_eval, test_eval, test_outcome_eval, histories }
     }
 }
@@ -48,7 +48,7 @@ impl Data {
 impl ExperimentConfig {
     /// The data every model of this experiment shares.
     pub fn data(&self) -> Data {
-        Data::new(&self.pretrain, self.eval_histories, self.eps, self.seed)
+        Data::new(self)
     }
 }
 
@@ -98,12 +98,13 @@ mod tests {
             seen.insert(random_start(30, Some(0), &mut rng));
         }
         assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![0, 2, 4, 6, 8]);
-        let cfg = crate::study::config::ExperimentConfig::base().pretrain;
-        let d = Data::new(&cfg, 300, 0.02, 5);
+        let mut cfg = ExperimentConfig::base();
+        (cfg.eval_histories, cfg.seed) = (300, 5);
+        let d = Data::new(&cfg);
         assert_eq!(d.histories.len(), 300);
         for h in &d.histories {
             sequence::check_history(h).unwrap();
         }
-        assert_eq!(d, Data::new(&cfg, 300, 0.02, 5));
+        assert_eq!(d, Data::new(&cfg));
     }
 }

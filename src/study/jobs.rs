@@ -42,8 +42,8 @@ impl Work {
     /// Steps the work reports ([`Event::Step`]'s total).
     pub fn steps(&self, c: &ExperimentConfig) -> usize {
         match self {
-            Work::Pretrain { .. } => c.pretrain.steps,
-            Work::Rl { .. } => c.rl.steps,
+            Work::Pretrain { .. } => c.steps,
+            Work::Rl { .. } => c.rl_steps,
         }
     }
 
@@ -66,21 +66,21 @@ impl Work {
     pub fn units(&self, c: &ExperimentConfig) -> f64 {
         match self {
             Work::Pretrain { size, seeds } => {
-                let p = &c.pretrain;
+                let p = c;
                 let evals = (p.steps / p.eval_every + 1) as f64 * 2.0 * p.eval_windows as f64;
                 let train = p.steps as f64 * p.batch as f64 * 3.0;
                 (train + evals) * seeds.len() as f64 * size.step_cost()
             }
             Work::Rl { net, tasks } => {
-                let r = &c.rl;
+                let r = c;
                 let sample = if r.sample_dropout { 3.0 } else { 4.0 };
                 let maintenance = if r.maintenance_every == 0 {
                     0.0
                 } else {
                     3.0 * r.maintenance_batch as f64 / r.maintenance_every as f64
                 };
-                let train = r.steps as f64 * (r.batch as f64 * sample + maintenance);
-                let evals = (r.steps / r.eval_every + 1) as f64 * (c.eval_histories + c.pretrain.eval_windows) as f64;
+                let train = r.rl_steps as f64 * (r.rl_batch as f64 * sample + maintenance);
+                let evals = (r.rl_steps / r.rl_eval_every + 1) as f64 * (c.eval_histories + c.eval_windows) as f64;
                 // Every measure: the policy, the model as its own world (8
                 // actions), the untrained and pretrained policies.
                 let measure = 11.0 * c.eval_histories as f64;
@@ -105,35 +105,16 @@ impl fmt::Display for Work {
     }
 }
 
-/// Work ready to run, with what it needs.
+/// Work handed out to run: which, what, and for RL the checkpoint of the
+/// pretrained net it starts from.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Order {
-    /// Pretrain a size's nets.
-    Pretrain {
-        /// The size.
-        size: Size,
-        /// The seeds.
-        seeds: Vec<u64>,
-    },
-    /// Fine-tune a net on tasks.
-    Rl {
-        /// The net.
-        net: NetKey,
-        /// The tasks.
-        tasks: Vec<SuccessSet>,
-        /// The pretrained net's checkpoint.
-        pretrained: Arc<Vec<u8>>,
-    },
-}
-
-impl Order {
-    /// The work this order runs.
-    pub fn work(&self) -> Work {
-        match self {
-            Order::Pretrain { size, seeds } => Work::Pretrain { size: *size, seeds: seeds.clone() },
-            Order::Rl { net, tasks, .. } => Work::Rl { net: *net, tasks: tasks.clone() },
-        }
-    }
+pub struct Handout {
+    /// The work's index in its plan.
+    pub id: WorkId,
+    /// The work.
+    pub work: Work,
+    /// The pretrained net an RL work starts from (none for pretraining).
+    pub pretrained: Option<Arc<Vec<u8>>>,
 }
 
 /// Index of a work in its plan.
@@ -206,9 +187,9 @@ impl Plan {
         &self.works[id].0
     }
 
-    /// The ready work with the most units, marked running, as an order.
-    /// Running the largest first keeps the last work short.
-    pub fn next(&mut self) -> Option<(WorkId, Order)> {
+    /// The ready work with the most units, marked running. Running the
+    /// largest first keeps the last work short.
+    pub fn next(&mut self) -> Option<Handout> {
         let id = self
             .works
             .iter()
@@ -216,12 +197,13 @@ impl Plan {
             .filter(|(_, (_, s))| *s == State::Ready)
             .max_by(|a, b| a.1.0.units(&self.config).total_cmp(&b.1.0.units(&self.config)).then(b.0.cmp(&a.0)))
             .map(|(i, _)| i)?;
-        let order = match &self.works[id].0 {
-            Work::Pretrain { size, seeds } => Order::Pretrain { size: *size, seeds: seeds.clone() },
-            Work::Rl { net, tasks } => Order::Rl { net: *net, tasks: tasks.clone(), pretrained: self.pretrained.get(net)?.clone() },
+        let work = self.works[id].0.clone();
+        let pretrained = match &work {
+            Work::Pretrain { .. } => None,
+            Work::Rl { net, .. } => Some(self.pretrained.get(net)?.clone()),
         };
         self.works[id].1 = State::Running;
-        Some((id, order))
+        Some(Handout { id, work, pretrained })
     }
 
     /// Takes in an event of a running work: a pretrained net readies the RL
@@ -339,19 +321,20 @@ mod tests {
         let mut plan = Plan::new(&c, &c.models());
         assert_eq!(plan.works().count(), 4 + 20);
         // The largest pretraining first; RL waits for its net.
-        let (id, order) = plan.next().unwrap();
-        assert_eq!(order, Order::Pretrain { size: Size::Xl, seeds: (0..5).collect() });
-        let mut started = vec![id];
-        while let Some((id, o)) = plan.next() {
-            assert!(matches!(o, Order::Pretrain { .. }));
-            started.push(id);
+        let h = plan.next().unwrap();
+        assert_eq!((h.work.clone(), h.pretrained), (Work::Pretrain { size: Size::Xl, seeds: (0..5).collect() }, None));
+        let mut started = vec![h.id];
+        while let Some(h) = plan.next() {
+            assert!(matches!(h.work, Work::Pretrain { .. }));
+            started.push(h.id);
         }
         assert_eq!(started.len(), 4);
         let s0 = NetKey { size: Size::S, seed: 0 };
         plan.on_event(&pretrained(s0));
-        let (rl, o) = plan.next().unwrap();
-        match o {
-            Order::Rl { net, tasks, pretrained } => {
+        let h = plan.next().unwrap();
+        let rl = h.id;
+        match (h.work, h.pretrained) {
+            (Work::Rl { net, tasks }, Some(pretrained)) => {
                 assert_eq!((net, tasks.len(), pretrained.as_slice()), (s0, 3, &[1u8, 2, 3][..]));
             }
             other => panic!("{other:?}"),
@@ -396,19 +379,16 @@ mod tests {
         plan.supply(s0, vec![7]);
         assert_eq!(plan.nets_to_pretrain().len(), 3);
         // s seed 0's RL is ready at once, with the supplied checkpoint.
-        let mut orders = Vec::new();
-        while let Some((_, o)) = plan.next() {
-            orders.push(o);
-        }
-        assert!(orders.iter().any(|o| matches!(o, Order::Rl { net, pretrained, .. } if *net == s0 && pretrained.as_slice() == [7])));
-        assert!(orders.contains(&Order::Pretrain { size: Size::S, seeds: vec![1] }), "{orders:?}");
+        let handed: Vec<Handout> = std::iter::from_fn(|| plan.next()).collect();
+        assert!(handed.iter().any(|h| matches!(&h.work, Work::Rl { net, .. } if *net == s0) && h.pretrained.as_deref() == Some(&vec![7])));
+        assert!(handed.iter().any(|h| h.work == Work::Pretrain { size: Size::S, seeds: vec![1] }), "{handed:?}");
         // Supplying every net of a size leaves no pretraining for it.
         let mut plan = Plan::new(&c, &c.models());
         plan.supply(s0, vec![1]);
         plan.supply(s1, vec![2]);
         assert!(plan.nets_to_pretrain().iter().all(|n| n.size == Size::M));
-        let pretraining: Vec<Order> = std::iter::from_fn(|| plan.next()).map(|(_, o)| o).filter(|o| matches!(o, Order::Pretrain { .. })).collect();
-        assert_eq!(pretraining, vec![Order::Pretrain { size: Size::M, seeds: vec![0, 1] }]);
+        let pretraining: Vec<Work> = std::iter::from_fn(|| plan.next()).map(|h| h.work).filter(|w| matches!(w, Work::Pretrain { .. })).collect();
+        assert_eq!(pretraining, vec![Work::Pretrain { size: Size::M, seeds: vec![0, 1] }]);
     }
 
     #[test]
@@ -418,9 +398,9 @@ mod tests {
         // 1000 steps x 64 windows x 3 passes, and 11 evaluations of 2 x 500 windows.
         assert_eq!(pre, 1000.0 * 64.0 * 3.0 + 11.0 * 1000.0);
         let mut big = c.clone();
-        big.pretrain.batch = 1024;
-        big.pretrain.eval_every = 1;
-        big.pretrain.eval_windows = 20_000;
+        big.batch = 1024;
+        big.eval_every = 1;
+        big.eval_windows = 20_000;
         let big_units = Work::Pretrain { size: Size::S, seeds: vec![0] }.units(&big);
         assert!(big_units > 200.0 * pre, "{big_units} vs {pre}");
     }

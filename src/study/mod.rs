@@ -3,6 +3,7 @@
 //! experiment trains and measures on, results and curves, and the job
 //! contract (work, events, progress). No burn, no web.
 
+pub mod checkpoint;
 pub mod config;
 pub mod csv;
 pub mod curves;
@@ -10,7 +11,7 @@ pub mod data;
 pub mod event;
 pub mod jobs;
 pub mod key;
-pub mod phases;
+pub mod layout;
 pub mod preset;
 pub mod progress;
 pub mod provenance;

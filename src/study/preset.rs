@@ -19,12 +19,16 @@ pub enum Preset {
     Impact,
     /// Self-evaluation: size s x 3 seeds x 3 tasks.
     SelfEval,
+    /// The post's demonstration of maintenance: sizes s and xl x 2 seeds,
+    /// n_good = 4, with no maintenance during RL, so the world model is
+    /// seen to erode.
+    NoMaintenance,
 }
 
 impl Preset {
     /// Every preset, in the order the page lists them.
-    pub const ALL: [Preset; 6] =
-        [Preset::Quick, Preset::Paper, Preset::Scaling, Preset::Cross, Preset::Impact, Preset::SelfEval];
+    pub const ALL: [Preset; 7] =
+        [Preset::Quick, Preset::Paper, Preset::Scaling, Preset::Cross, Preset::Impact, Preset::SelfEval, Preset::NoMaintenance];
 
     /// The preset's name in links and the CLI.
     pub fn name(self) -> &'static str {
@@ -35,6 +39,7 @@ impl Preset {
             Preset::Cross => "cross",
             Preset::Impact => "impact",
             Preset::SelfEval => "self",
+            Preset::NoMaintenance => "no-maintenance",
         }
     }
 
@@ -59,6 +64,7 @@ impl Preset {
             Preset::Cross => "cross-objective evaluation",
             Preset::Impact => "impact against its lower bound",
             Preset::SelfEval => "self-evaluation",
+            Preset::NoMaintenance => "RL without maintenance: the world model erodes",
         }
     }
 }

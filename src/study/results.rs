@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 
 /// Marks a results file as this lab's.
 pub const RESULTS_FORMAT: &str = "opimp-results";
-/// Version of the results format (version 1 files are converted on load).
-pub const RESULTS_VERSION: u32 = 2;
+/// Version of the results format (files of versions 1 and 2 are converted
+/// on load; version 3 carries the flat config of [`super::config`]).
+pub const RESULTS_VERSION: u32 = 3;
 
 /// Success and theory under one success set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -194,17 +195,47 @@ pub struct Results {
 impl Results {
     /// Empty results for a config, with the scripted baselines measured.
     pub fn new(config: ExperimentConfig, data: &Data) -> Self {
-        let scripted = scripted_baselines(&data.histories, &config);
+        let mut r = Self::unmeasured(config);
+        r.measure_baselines(data);
+        r
+    }
+
+    /// Empty results for a config whose baselines are not measured yet
+    /// (the page measures them in a worker, see [`Self::is_measured`]): no
+    /// scripted policies, and the flat future the theory assumes as the
+    /// baseline until the real one is measured.
+    pub fn unmeasured(config: ExperimentConfig) -> Self {
         Results {
             format: RESULTS_FORMAT.into(),
             version: RESULTS_VERSION,
-            baseline: Baseline::measure(&data.histories, config.eps),
+            baseline: Baseline { future: [0.125; 8], entropy: (8f64).ln() },
             config,
             provenance: Provenance::here(),
             models: Vec::new(),
-            scripted,
+            scripted: Vec::new(),
             curves: Curves::default(),
             failures: Vec::new(),
+        }
+    }
+
+    /// Measures the scripted policies and the real baseline on the data's
+    /// evaluation histories.
+    pub fn measure_baselines(&mut self, data: &Data) {
+        self.scripted = scripted_baselines(&data.histories, &self.config);
+        self.baseline = Baseline::measure(&data.histories, self.config.eps);
+    }
+
+    /// Whether the scripted policies and the baseline are measured.
+    pub fn is_measured(&self) -> bool {
+        !self.scripted.is_empty()
+    }
+
+    /// Takes the measured baselines of `other` (results of the same
+    /// experiment).
+    pub fn take_baselines(&mut self, other: &Results) {
+        if other.config == self.config && other.is_measured() {
+            self.scripted = other.scripted.clone();
+            self.baseline = other.baseline.clone();
         }
     }
 

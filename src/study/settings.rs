@@ -2,11 +2,12 @@
 //! page, its type and bounds, and where it lives.
 //!
 //! A [`Setting`] reads and writes one field of a state `S` (an experiment
-//! config here, the page's link state in [`crate::lab`]). Parsing a link,
+//! config, declared in [`super::config`], or the page's link state in
+//! [`crate::lab`]). Parsing a link,
 //! checking a config file and the page's controls all go through the same
 //! declaration, so they accept exactly the same values.
 
-use super::config::{CONFIG_VERSION, ExperimentConfig};
+use super::preset::Preset;
 use super::size::Size;
 use crate::sequence::SuccessSet;
 use std::fmt::Write as _;
@@ -56,11 +57,86 @@ pub enum Kind {
         /// The names allowed.
         allowed: &'static [&'static str],
     },
-    /// One name from a fixed list.
-    Choice {
-        /// The names allowed.
-        allowed: &'static [&'static str],
-    },
+    /// A preset.
+    Preset,
+}
+
+/// A field type a setting reads and writes: how it becomes a [`Value`] and
+/// back.
+pub trait SettingValue: Sized {
+    /// The value of the field.
+    fn to_value(&self) -> Value;
+    /// The field from a value of the setting's kind (None for another kind).
+    fn from_value(v: Value) -> Option<Self>;
+}
+
+impl SettingValue for usize {
+    fn to_value(&self) -> Value {
+        Value::Int(*self as u64)
+    }
+    fn from_value(v: Value) -> Option<Self> {
+        if let Value::Int(x) = v { Some(x as usize) } else { None }
+    }
+}
+
+impl SettingValue for u64 {
+    fn to_value(&self) -> Value {
+        Value::Int(*self)
+    }
+    fn from_value(v: Value) -> Option<Self> {
+        if let Value::Int(x) = v { Some(x) } else { None }
+    }
+}
+
+impl SettingValue for f64 {
+    fn to_value(&self) -> Value {
+        Value::Float(*self)
+    }
+    fn from_value(v: Value) -> Option<Self> {
+        if let Value::Float(x) = v { Some(x) } else { None }
+    }
+}
+
+impl SettingValue for bool {
+    fn to_value(&self) -> Value {
+        Value::Flag(*self)
+    }
+    fn from_value(v: Value) -> Option<Self> {
+        if let Value::Flag(x) = v { Some(x) } else { None }
+    }
+}
+
+/// Sizes are kept in size order (the experiment's nets follow it).
+impl SettingValue for Vec<Size> {
+    fn to_value(&self) -> Value {
+        Value::Sizes(self.clone())
+    }
+    fn from_value(v: Value) -> Option<Self> {
+        if let Value::Sizes(mut xs) = v {
+            xs.sort();
+            Some(xs)
+        } else {
+            None
+        }
+    }
+}
+
+impl SettingValue for Vec<u64> {
+    fn to_value(&self) -> Value {
+        Value::Seeds(self.clone())
+    }
+    fn from_value(v: Value) -> Option<Self> {
+        if let Value::Seeds(xs) = v { Some(xs) } else { None }
+    }
+}
+
+impl SettingValue for Vec<SuccessSet> {
+    fn to_value(&self) -> Value {
+        Value::Tasks(self.clone())
+    }
+    fn from_value(v: Value) -> Option<Self> {
+        if let Value::Tasks(xs) = v { Some(xs) } else { None }
+    }
 }
 
 /// A setting's value.
@@ -82,8 +158,10 @@ pub enum Value {
     Task(SuccessSet),
     /// Four numbers.
     Floats4([f64; 4]),
-    /// Names.
+    /// Names (from a kind's fixed list).
     Names(Vec<String>),
+    /// A preset.
+    Preset(Preset),
 }
 
 impl Value {
@@ -113,7 +191,8 @@ pub struct Setting<S: 'static> {
     pub name: &'static str,
     /// Its label in the page.
     pub label: &'static str,
-    /// What it means.
+    /// What it means (a doc comment's lines; read it through
+    /// [`Setting::help_line`]).
     pub help: &'static str,
     /// Its type and bounds.
     pub kind: Kind,
@@ -182,7 +261,7 @@ impl<S> Setting<S> {
                 Value::Floats4(out)
             }
             Kind::Names { .. } => Value::Names(parts(text, ',').map(|p| p.to_ascii_lowercase()).collect()),
-            Kind::Choice { .. } => Value::Names(vec![text.trim().to_ascii_lowercase()]),
+            Kind::Preset => Value::Preset(Preset::parse(text)?),
         };
         self.check_kind(&v)?;
         Ok(v)
@@ -235,10 +314,7 @@ impl<S> Setting<S> {
                 }
                 unique(xs, "name")
             }
-            (Kind::Choice { allowed }, Value::Names(xs)) => match xs.as_slice() {
-                [x] if allowed.contains(&x.as_str()) => Ok(()),
-                _ => Err(format!("'{}' is not one of {}", xs.join(","), allowed.join(", "))),
-            },
+            (Kind::Preset, Value::Preset(_)) => Ok(()),
             (kind, v) => Err(format!("{v:?} is not a {kind:?}")),
         }
     }
@@ -255,6 +331,7 @@ impl<S> Setting<S> {
             Value::Task(t) => t.name(),
             Value::Floats4(xs) => xs.iter().map(|x| fmt_float(*x)).collect::<Vec<_>>().join(","),
             Value::Names(xs) => xs.join(","),
+            Value::Preset(p) => p.name().to_string(),
         }
     }
 
@@ -283,6 +360,11 @@ impl<S> Setting<S> {
         self.check_kind(&v).and_then(|_| (self.extra)(s, &v)).map_err(|e| format!("{}: {e}", self.name))
     }
 
+    /// What it means, on one line.
+    pub fn help_line(&self) -> String {
+        self.help.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     /// The bounds, in words, for help texts.
     pub fn bounds(&self) -> String {
         let mut out = String::new();
@@ -296,263 +378,9 @@ impl<S> Setting<S> {
             Kind::Task => write!(out, "n2, n4, n6 or an outcome list"),
             Kind::Floats4 { lo, hi } => write!(out, "4 numbers in [{lo}, {hi}]"),
             Kind::Names { allowed } => write!(out, "any of {}", allowed.join(", ")),
-            Kind::Choice { allowed } => write!(out, "one of {}", allowed.join(", ")),
+            Kind::Preset => write!(out, "one of {}", Preset::ALL.map(|p| p.name()).join(", ")),
         };
         out
     }
 }
 
-impl ExperimentConfig {
-    /// Checks every setting against its declaration, naming the first that
-    /// is wrong.
-    pub fn check(&self) -> Result<(), String> {
-        if self.version != CONFIG_VERSION {
-            return Err(format!("config version {} is not {CONFIG_VERSION}", self.version));
-        }
-        for s in EXPERIMENT {
-            s.check(self)?;
-        }
-        Ok(())
-    }
-}
-
-macro_rules! int_setting {
-    ($name:literal, $label:literal, $help:literal, $($field:ident).+, $lo:expr, $hi:expr) => {
-        Setting {
-            name: $name,
-            label: $label,
-            help: $help,
-            kind: Kind::Int { lo: $lo, hi: $hi },
-            get: |c: &ExperimentConfig| Value::Int(c.$($field).+ as u64),
-            set: |c: &mut ExperimentConfig, v| c.$($field).+ = v.int() as _,
-            extra: no_extra,
-        }
-    };
-}
-
-macro_rules! float_setting {
-    ($name:literal, $label:literal, $help:literal, $($field:ident).+, $lo:expr, $hi:expr) => {
-        Setting {
-            name: $name,
-            label: $label,
-            help: $help,
-            kind: Kind::Float { lo: $lo, hi: $hi },
-            get: |c: &ExperimentConfig| Value::Float(c.$($field).+),
-            set: |c: &mut ExperimentConfig, v| c.$($field).+ = v.float(),
-            extra: no_extra,
-        }
-    };
-}
-
-/// Model sizes.
-pub static SIZES: Setting<ExperimentConfig> = Setting {
-    name: "sizes",
-    label: "Sizes",
-    help: "model sizes, comma-separated: s, m, l, xl",
-    kind: Kind::Sizes,
-    get: |c| Value::Sizes(c.sizes.clone()),
-    set: |c, v| {
-        if let Value::Sizes(mut xs) = v {
-            xs.sort();
-            c.sizes = xs;
-        }
-    },
-    extra: no_extra,
-};
-
-/// Model seeds.
-pub static SEEDS: Setting<ExperimentConfig> = Setting {
-    name: "seeds",
-    label: "Seeds",
-    help: "model seeds, comma-separated whole numbers (one model per size and seed)",
-    kind: Kind::Seeds { max: 20 },
-    get: |c| Value::Seeds(c.seeds.clone()),
-    set: |c, v| {
-        if let Value::Seeds(xs) = v {
-            c.seeds = xs;
-        }
-    },
-    extra: no_extra,
-};
-
-/// Tasks.
-pub static TASKS: Setting<ExperimentConfig> = Setting {
-    name: "tasks",
-    label: "Tasks",
-    help: "tasks each pretrained model is fine-tuned on, separated by ';': n2, n4, n6 or outcome lists such as 0,3,5",
-    kind: Kind::Tasks { max: 8 },
-    get: |c| Value::Tasks(c.tasks.clone()),
-    set: |c, v| {
-        if let Value::Tasks(xs) = v {
-            c.tasks = xs;
-        }
-    },
-    extra: no_extra,
-};
-
-/// Pretraining steps.
-pub static STEPS: Setting<ExperimentConfig> =
-    int_setting!("steps", "Pretraining steps", "AdamW steps of next-token pretraining", pretrain.steps, 0, 100_000);
-/// Pretraining batch.
-pub static BATCH: Setting<ExperimentConfig> =
-    int_setting!("batch", "Batch", "windows per pretraining step", pretrain.batch, 1, 1024);
-/// Pretraining learning rate.
-pub static LR: Setting<ExperimentConfig> =
-    float_setting!("lr", "LR", "pretraining learning rate", pretrain.lr, 0.0, 1.0);
-/// Weight decay.
-pub static WD: Setting<ExperimentConfig> =
-    float_setting!("wd", "Weight decay", "AdamW weight decay", pretrain.weight_decay, 0.0, 1.0);
-/// Pretraining evaluation interval.
-pub static EVAL_EVERY: Setting<ExperimentConfig> = int_setting!(
-    "eval_every",
-    "Evaluate every",
-    "pretraining steps between loss and accuracy evaluations",
-    pretrain.eval_every,
-    1,
-    100_000
-);
-/// Evaluation windows.
-pub static EVAL_WINDOWS: Setting<ExperimentConfig> = int_setting!(
-    "eval_windows",
-    "Evaluation windows",
-    "windows in each loss and accuracy evaluation",
-    pretrain.eval_windows,
-    1,
-    20_000
-);
-/// Training sequence length.
-pub static TRAIN_TOKENS: Setting<ExperimentConfig> = int_setting!(
-    "train_tokens",
-    "Training tokens",
-    "length of the training sequence",
-    pretrain.train_tokens,
-    1000,
-    5_000_000
-);
-/// Test sequence length.
-pub static TEST_TOKENS: Setting<ExperimentConfig> = int_setting!(
-    "test_tokens",
-    "Test tokens",
-    "length of the held-out sequence (the measures' histories come from it)",
-    pretrain.test_tokens,
-    1000,
-    5_000_000
-);
-/// RL steps.
-pub static RL_STEPS: Setting<ExperimentConfig> =
-    int_setting!("rl_steps", "RL steps", "RL steps per task", rl.steps, 0, 100_000);
-/// RL batch.
-pub static RL_BATCH: Setting<ExperimentConfig> =
-    int_setting!("rl_batch", "RL batch", "histories per RL step", rl.batch, 1, 1024);
-/// RL learning rate.
-pub static RL_LR: Setting<ExperimentConfig> = float_setting!("rl_lr", "RL LR", "RL learning rate", rl.lr, 0.0, 1.0);
-/// Maintenance learning rate.
-pub static MAINT_LR: Setting<ExperimentConfig> = float_setting!(
-    "maint_lr",
-    "Maintenance LR",
-    "learning rate of the maintenance next-token steps during RL",
-    rl.maintenance_lr,
-    0.0,
-    1.0
-);
-/// Maintenance batch.
-pub static MAINT_BATCH: Setting<ExperimentConfig> = int_setting!(
-    "maint_batch",
-    "Maintenance batch",
-    "windows per maintenance step",
-    rl.maintenance_batch,
-    1,
-    1024
-);
-/// Maintenance frequency.
-pub static MAINT_EVERY: Setting<ExperimentConfig> = int_setting!(
-    "maint_every",
-    "Maintenance every",
-    "RL steps between maintenance steps (0: no maintenance)",
-    rl.maintenance_every,
-    0,
-    1000
-);
-/// Share of maintenance windows taken from the RL rollouts.
-pub static MAINT_ROLLOUTS: Setting<ExperimentConfig> = float_setting!(
-    "maint_rollouts",
-    "Maintenance from rollouts",
-    "share of maintenance windows taken from the RL phase's own rollouts (the rest from the pretraining sequence)",
-    rl.maintenance_rollouts,
-    0.0,
-    1.0
-);
-/// Whether RL samples its actions with dropout on.
-pub static SAMPLE_DROPOUT: Setting<ExperimentConfig> = Setting {
-    name: "sample_dropout",
-    label: "Sample with dropout",
-    help: "1: RL samples its actions from the network with dropout on (the same pass is reinforced); 0: from the policy itself, without dropout",
-    kind: Kind::Flag,
-    get: |c| Value::Flag(c.rl.sample_dropout),
-    set: |c, v| c.rl.sample_dropout = v.flag(),
-    extra: no_extra,
-};
-/// RL evaluation interval.
-pub static RL_EVAL_EVERY: Setting<ExperimentConfig> = int_setting!(
-    "rl_eval_every",
-    "RL evaluate every",
-    "RL steps between success-rate evaluations",
-    rl.eval_every,
-    1,
-    100_000
-);
-/// Evaluation histories.
-pub static EVAL: Setting<ExperimentConfig> = Setting {
-    name: "eval",
-    label: "Histories measured",
-    help: "histories the measures use (cut from the held-out sequence)",
-    kind: Kind::Int { lo: 1, hi: 20_000 },
-    get: |c| Value::Int(c.eval_histories as u64),
-    set: |c, v| c.eval_histories = v.int() as usize,
-    extra: |c, v| {
-        let need = 2 * v.int() as usize + 64;
-        if c.pretrain.test_tokens < need {
-            return Err(format!("{} histories need test_tokens of at least {need}", v.int()));
-        }
-        Ok(())
-    },
-};
-/// The world's noise.
-pub static EPS: Setting<ExperimentConfig> =
-    float_setting!("eps", "Noise", "the world's noise rate eps", eps, 1e-6, 1.0);
-/// The data seed.
-pub static SEED: Setting<ExperimentConfig> = int_setting!(
-    "seed",
-    "Data seed",
-    "seed of the data (sequences, evaluation windows and histories)",
-    seed,
-    0,
-    u32::MAX as u64
-);
-
-/// Every experiment setting, in the order links list them.
-pub static EXPERIMENT: [&Setting<ExperimentConfig>; 23] = [
-    &SIZES,
-    &SEEDS,
-    &TASKS,
-    &STEPS,
-    &BATCH,
-    &LR,
-    &WD,
-    &EVAL_EVERY,
-    &EVAL_WINDOWS,
-    &TRAIN_TOKENS,
-    &TEST_TOKENS,
-    &RL_STEPS,
-    &RL_BATCH,
-    &RL_LR,
-    &MAINT_LR,
-    &MAINT_BATCH,
-    &MAINT_EVERY,
-    &MAINT_ROLLOUTS,
-    &SAMPLE_DROPOUT,
-    &RL_EVAL_EVERY,
-    &EVAL,
-    &EPS,
-    &SEED,
-];

@@ -1,52 +1,10 @@
 //! The four model sizes of the study (SCIENCE.md §2), and the shape of a
 //! model: what a size is, without the network itself.
 
+use super::layout::ModelShape;
 use crate::sequence::{CONTEXT, VOCAB};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-
-/// The shape of an encoder: everything needed to build one.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ModelShape {
-    /// Width of the residual stream.
-    pub d_model: usize,
-    /// Number of encoder blocks.
-    pub n_layers: usize,
-    /// Attention heads per block (must divide `d_model`).
-    pub n_heads: usize,
-    /// Width of the feed-forward layer.
-    pub d_ff: usize,
-    /// Dropout rate during training.
-    pub dropout: f64,
-}
-
-impl ModelShape {
-    /// Checks the shape, naming what is wrong (a checkpoint's header is
-    /// checked with this before anything is allocated).
-    pub fn check(&self) -> Result<(), String> {
-        if self.d_model == 0 || self.n_layers == 0 || self.n_heads == 0 || self.d_ff == 0 {
-            return Err("model dimensions must be positive".into());
-        }
-        if self.d_model % self.n_heads != 0 {
-            return Err(format!("d_model {} is not divisible by {} heads", self.d_model, self.n_heads));
-        }
-        if self.d_model > 1024 || self.d_ff > 4096 || self.n_layers > 12 || self.n_heads > 64 {
-            return Err("model is too large for this lab (d_model <= 1024, d_ff <= 4096, layers <= 12, heads <= 64)".into());
-        }
-        if !(0.0..1.0).contains(&self.dropout) {
-            return Err(format!("dropout {} is not in [0, 1)", self.dropout));
-        }
-        Ok(())
-    }
-
-    /// The exact number of trainable parameters, without building the model.
-    pub fn param_count(&self) -> usize {
-        let (d, f) = (self.d_model, self.d_ff);
-        let embeddings = VOCAB * d + CONTEXT * d;
-        let block = (d * 3 * d + 3 * d) + (d * d + d) + 2 * (2 * d) + (d * f + f) + (f * d + d);
-        embeddings + self.n_layers * block + 2 * d + (d * VOCAB + VOCAB)
-    }
-}
 
 /// A model size: `s`, `m`, `l` or `xl`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

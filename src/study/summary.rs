@@ -59,7 +59,7 @@ pub fn final_loss(r: &Results, size: Size, test: bool) -> Option<MeanSe> {
         .pretrain
         .iter()
         .filter(|c| c.net.size == size)
-        .filter_map(|c| c.points.last().filter(|p| p.step == r.config.pretrain.steps))
+        .filter_map(|c| c.points.last().filter(|p| p.step == r.config.steps))
         .map(|p| if test { p.test_loss } else { p.train_loss })
         .collect();
     MeanSe::of(&v)

@@ -16,7 +16,7 @@ use serde::Deserialize;
 pub const MAX_RESULTS_BYTES: usize = 64 << 20;
 
 impl Results {
-    /// Parses and checks a results file (version 1 or 2), naming the first
+    /// Parses and checks a results file (version 1, 2 or 3), naming the first
     /// thing that is wrong.
     pub fn from_json(text: &str) -> Result<Self, String> {
         // One line, whatever the file quotes back.
@@ -35,10 +35,18 @@ impl Results {
         }
         let r = match value.get("version").and_then(|v| v.as_u64()) {
             Some(1) => from_v1(value)?,
+            // Version 2 differs only in its config's format.
+            Some(2) => {
+                let mut value = value;
+                let config = value.get("config").cloned().unwrap_or_default();
+                value["config"] = super::config::upgrade(config).map_err(|e| format!("its config is invalid: {e}"))?;
+                value["version"] = RESULTS_VERSION.into();
+                serde_json::from_value(value).map_err(|e| format!("not a valid results file: {e}"))?
+            }
             Some(v) if v == RESULTS_VERSION as u64 => {
                 serde_json::from_value(value).map_err(|e| format!("not a valid results file: {e}"))?
             }
-            Some(v) => return Err(format!("results version {v} is not one this lab reads (1 or {RESULTS_VERSION})")),
+            Some(v) => return Err(format!("results version {v} is not one this lab reads (1 to {RESULTS_VERSION})")),
             None => return Err("not a valid results file: no \"version\"".into()),
         };
         r.validate()?;
@@ -54,8 +62,19 @@ impl Results {
 
     /// Checks that the file holds together: its config, every model and
     /// curve inside the experiment and at most once, every model scored
-    /// under its own task and the study's tasks, every number finite.
+    /// under its own task and the study's tasks, every number finite, and
+    /// the scripted policies measured.
     pub fn validate(&self) -> Result<(), String> {
+        self.validate_parts()?;
+        if !self.is_measured() {
+            return Err("no scripted policies (the baselines every figure shows)".into());
+        }
+        Ok(())
+    }
+
+    /// [`Self::validate`] for results whose baselines may not be measured
+    /// yet (the page adds models to them while a worker measures them).
+    pub fn validate_parts(&self) -> Result<(), String> {
         if self.format != RESULTS_FORMAT || self.version != RESULTS_VERSION {
             return Err(format!("format {} version {} is not {RESULTS_FORMAT} {RESULTS_VERSION}", self.format, self.version));
         }
@@ -96,9 +115,6 @@ impl Results {
             }
             rate(&what, m.pretrained_success)?;
         }
-        if self.scripted.is_empty() {
-            return Err("no scripted policies (the baselines every figure shows)".into());
-        }
         for s in &self.scripted {
             let what = format!("scripted policy {}", s.policy.label());
             check_scores(&what, &s.scores, &tasks)?;
@@ -123,7 +139,7 @@ impl Results {
                 return Err(format!("the RL curve of {} appears twice", cv.key));
             }
             for p in &cv.points {
-                finite_all(&format!("the RL curve of {}", cv.key), &[p.success, p.outcome_acc])?;
+                finite_all(&format!("the RL curve of {}", cv.key), &[p.success, p.outcome_acc, p.rollout_acc.unwrap_or(0.0)])?;
             }
         }
         for f in &self.failures {

@@ -9,7 +9,7 @@ use crate::model::{Stack, tokens_tensor};
 use crate::rng::Rng;
 use crate::sequence::{self, CONTEXT, SuccessSet, VOCAB};
 use crate::study::data::{Window, random_start, random_windows};
-use crate::study::size::ModelShape;
+use crate::study::layout::ModelShape;
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::activation::log_softmax;

@@ -1,17 +1,16 @@
-//! The whole page: the link read, the workers started, the stored library
-//! loaded, and the components laid out. One effect keeps the address bar
-//! equal to the state, one keeps storage equal to the results.
+//! The whole page: the link read, the workers started, the page started
+//! (storage, shipped results and baselines are asked for by the update
+//! function), and the components laid out. One effect keeps the address
+//! bar equal to the state.
 
 use super::pool::{Pool, default_size};
 use super::shell::{Lab, POOL, View};
-use super::storage;
-use crate::lab::link::{self, SECTIONS};
+use crate::lab::link;
+use crate::lab::parts::{Part, Section};
 use crate::lab::page::Page;
 use crate::lab::update::Msg;
-use crate::study::progress::fmt_duration;
 use crate::worker::handler::now_ms;
 use leptos::prelude::*;
-use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Starts the page.
@@ -25,38 +24,6 @@ pub fn start_app() {
 
 fn location_query() -> String {
     web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
-}
-
-/// Keeps the results and kept checkpoints in storage: one effect, run when
-/// a model or failure is added (not on every progress step).
-fn persist(lab: Lab) {
-    let stored_models: Rc<RefCell<Vec<(String, crate::study::key::ModelKey)>>> = Rc::default();
-    let results_key = Memo::new(move |_| {
-        lab.page.with(|p| (storage::experiment_id(&p.results.config), p.results.models.len(), p.results.failures.len(), p.kept.len()))
-    });
-    Effect::new(move |_| {
-        let _ = results_key.get();
-        let (results, kept) = lab.page.with_untracked(|p| (p.results.clone(), p.kept.clone()));
-        if results.models.is_empty() && results.failures.is_empty() && kept.is_empty() {
-            return;
-        }
-        let stored = stored_models.clone();
-        leptos::task::spawn_local(async move {
-            if let Some(m) = storage::save_results(&results).await {
-                lab.say(m);
-            }
-            let id = storage::experiment_id(&results.config);
-            for k in kept {
-                if stored.borrow().contains(&(id.clone(), k.key)) {
-                    continue;
-                }
-                match storage::save_model(&results.config, k.key, &k.checkpoint).await {
-                    None => stored.borrow_mut().push((id.clone(), k.key)),
-                    Some(m) => lab.say(m),
-                }
-            }
-        });
-    });
 }
 
 /// The whole page.
@@ -75,33 +42,8 @@ pub fn App() -> impl IntoView {
             *p = Some(Pool::new(workers, Rc::new(move |m| lab.send(m))));
         }
     });
-    // The experiment's shipped results, the stored library, kept models.
-    let mut cmds = Vec::new();
-    lab.page.update(|p| crate::lab::update::switch_experiment(p, &mut cmds));
-    for c in cmds {
-        lab.run(c);
-    }
-    let names_experiment = link::names_experiment(&query);
-    leptos::task::spawn_local(async move {
-        let (library, note) = storage::load_library().await;
-        lab.send(Msg::Library(library, note));
-        let config = lab.page.with_untracked(|p| p.config().clone());
-        for (key, bytes) in storage::load_models(&config).await {
-            lab.send(Msg::Kept(key, std::sync::Arc::new(bytes)));
-        }
-        // A link that names a custom experiment runs it when it is short.
-        let (preset, missing, minutes) = lab.page.with_untracked(|p| (p.preset(), p.results.missing().len(), p.estimate_minutes()));
-        if names_experiment && preset.is_none() && missing > 0 {
-            if minutes <= 10.0 {
-                lab.send(Msg::Run);
-            } else {
-                lab.say(format!(
-                    "This experiment takes about {} in this browser; press Run to start it (or run it natively with `opimp sweep` and import the results).",
-                    fmt_duration(minutes * 60.0)
-                ));
-            }
-        }
-    });
+    // Storage, the shipped results, the baselines: asked for by update.
+    lab.send(Msg::Start { autorun: link::names_experiment(&query) });
     // Keep the address bar equal to the state: a reload or a copied
     // address is the same experiment.
     let query_now = Memo::new(move |_| lab.page.with(|p| link::serialize(&p.link)));
@@ -111,12 +53,11 @@ pub fn App() -> impl IntoView {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
         }
     });
-    persist(lab);
     // The clock: ETAs move, silent workers time out.
     if let Ok(timer) = leptos::prelude::set_interval_with_handle(move || lab.send(Msg::Tick), std::time::Duration::from_millis(1000)) {
         on_cleanup(move || timer.clear());
     }
-    let shows = move |part: &'static str| lab.page.with(|p| p.link.shows(part));
+    let shows = move |s: Section| lab.page.with(|p| p.link.shows(Part::Section(s)));
     view! {
         <a class="skip" href="#main">"Skip to the lab"</a>
         <header>
@@ -130,7 +71,7 @@ pub fn App() -> impl IntoView {
         <main id="main">
             <super::sections::Guide/>
             <super::sections::Shipped/>
-            {SECTIONS.iter().map(|&id| view! {
+            {Section::ALL.into_iter().map(|id| view! {
                 <Show when=move || shows(id) && super::sections::in_tour(lab, id)>
                     {super::sections::section(id)}
                 </Show>

@@ -5,14 +5,16 @@
 
 use super::shell::{Lab, run_label, running};
 use super::files;
-use crate::lab::link::{PRESET, Prop, prop};
+use crate::lab::link::{PRESET, Prop};
 use crate::lab::page::Page;
-use crate::lab::update::Msg;
-use crate::model::checkpoint::MAX_CHECKPOINT_BYTES;
+use crate::lab::parts::{Controls as Group, Part};
+use crate::lab::update::{Export, Msg};
 use crate::sequence::SuccessSet;
+use crate::study::checkpoint::MAX_CHECKPOINT_BYTES;
+use crate::study::config::{self as settings, ExperimentConfig};
 use crate::study::preset::Preset;
 use crate::study::progress::fmt_duration;
-use crate::study::settings::{self, Value};
+use crate::study::settings::{Setting, Value};
 use crate::study::size::Size;
 use crate::study::validate::MAX_RESULTS_BYTES;
 use crate::worker::handler::now_ms;
@@ -51,8 +53,9 @@ fn checked(ev: &leptos::ev::Event) -> bool {
 }
 
 /// A text field for a numeric setting, labelled, its help one focus away.
-fn field(lab: Lab, name: &'static str) -> impl IntoView {
-    let p = prop(name).expect("a declared setting");
+fn field(lab: Lab, setting: &'static Setting<ExperimentConfig>) -> impl IntoView {
+    let p = Prop::Experiment(setting);
+    let name = setting.name;
     let id = format!("set-{name}");
     let hint = format!("hint-{name}");
     let running = move || lab.page.with(running);
@@ -73,7 +76,7 @@ fn field(lab: Lab, name: &'static str) -> impl IntoView {
 pub fn Controls() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let running = move || lab.page.with(running);
-    let shows = move |part: &'static str| lab.page.with(|p| p.link.shows(part));
+    let shows = move |g: Group| lab.page.with(|p| p.link.shows(Part::Controls(g)));
     let size_box = move |size: Size| {
         view! {
             <label class="check">
@@ -111,40 +114,16 @@ pub fn Controls() -> impl IntoView {
     };
     // The custom success set being composed: a mask of outcomes.
     let custom = RwSignal::new(0u8);
-    let copy_link = move |_| {
-        let url = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-        leptos::task::spawn_local(async move {
-            match files::copy(&url).await {
-                Ok(()) => lab.say(format!("Link copied: {url}")),
-                Err(e) => lab.say(format!("The link was not copied: {e}. It is {url}")),
-            }
-        });
-    };
-    let save = move |name: &str, mime: &str, text: Result<String, String>| {
-        let r = text.and_then(|t| files::download(name, mime, t.as_bytes()));
-        if let Err(e) = r {
-            lab.say(format!("{name} could not be saved: {e}"));
-        }
-    };
-    let export_json = move |_| save("opimp-results.json", "application/json", lab.page.with_untracked(|p| p.shown().to_json()));
-    let export_csv = move |_| save("opimp-results.csv", "text/csv", Ok(lab.page.with_untracked(|p| p.shown().to_csv())));
+    let copy_link = move |_| lab.send(Msg::CopyLink);
+    let export_json = move |_| lab.send(Msg::Export(Export::Json));
+    let export_csv = move |_| lab.send(Msg::Export(Export::Csv));
     let import = move |ev: leptos::ev::Event| {
         files::read_chosen(&ev, MAX_RESULTS_BYTES as u64, move |name, _, bytes| lab.send(Msg::ImportResults(name, bytes)));
     };
     let import_model = move |ev: leptos::ev::Event| {
         files::read_chosen(&ev, MAX_CHECKPOINT_BYTES as u64, move |name, size, bytes| lab.send(Msg::ImportModel(name, size, bytes)));
     };
-    let clear = move |_| {
-        if running() {
-            return;
-        }
-        lab.send(Msg::Clear);
-        leptos::task::spawn_local(async move {
-            if let Some(m) = super::storage::clear().await {
-                lab.say(m);
-            }
-        });
-    };
+    let clear = move |_| lab.send(Msg::Clear);
     // On a small screen the settings start folded away.
     let narrow = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w < 700.0);
     let collapsed = RwSignal::new(narrow);
@@ -158,7 +137,7 @@ pub fn Controls() -> impl IntoView {
                 </button>
             </div>
             <div id="controls-body" class:collapsed=move || collapsed.get()>
-            <Show when=move || shows("presets")>
+            <Show when=move || shows(Group::Presets)>
                 <div class="row">
                     <div class="field">
                         <label for="set-preset">"Preset"</label>
@@ -173,16 +152,17 @@ pub fn Controls() -> impl IntoView {
                     </div>
                 </div>
             </Show>
-            <Show when=move || shows("settings")>
+            <Show when=move || shows(Group::Settings)>
                 <div class="row">
-                    {["seeds", "steps", "rl_steps", "eval", "lr", "rl_lr", "maint_lr", "maint_every", "maint_rollouts", "seed"]
-                        .into_iter().map(|n| field(lab, n)).collect_view()}
+                    {[&settings::SEEDS, &settings::STEPS, &settings::RL_STEPS, &settings::EVAL_HISTORIES, &settings::LR, &settings::RL_LR,
+                      &settings::MAINTENANCE_LR, &settings::MAINTENANCE_EVERY, &settings::MAINTENANCE_ROLLOUTS, &settings::SEED]
+                        .into_iter().map(|s| field(lab, s)).collect_view()}
                 </div>
             </Show>
-            <Show when=move || shows("sizes")>
+            <Show when=move || shows(Group::Sizes)>
                 <fieldset class="row"><legend>"Sizes"</legend>{Size::ALL.into_iter().map(size_box).collect_view()}</fieldset>
             </Show>
-            <Show when=move || shows("tasks")>
+            <Show when=move || shows(Group::Tasks)>
                 <fieldset class="row">
                     <legend>"Tasks"</legend>
                     {SuccessSet::tasks().into_iter().map(task_box).collect_view()}
@@ -207,14 +187,14 @@ pub fn Controls() -> impl IntoView {
             </Show>
             </div>
             <div class="row buttons">
-                <Show when=move || shows("run")>
+                <Show when=move || shows(Group::Run)>
                     <button id="run" on:click=move |_| lab.send(Msg::Run) prop:disabled=running>
                         {move || lab.page.with(|p| run_label(p))}
                     </button>
                     <button id="cancel" on:click=move |_| lab.send(Msg::Cancel) prop:disabled=move || !running()>"Cancel"</button>
                 </Show>
                 <button id="copy-link" on:click=copy_link>"Copy link"</button>
-                <Show when=move || shows("files")>
+                <Show when=move || shows(Group::Files)>
                     <button id="export-json" on:click=export_json>"Export JSON"</button>
                     <button id="export-csv" on:click=export_csv>"Export CSV"</button>
                     <label class="file" for="import">"Import JSON"</label>
@@ -223,7 +203,7 @@ pub fn Controls() -> impl IntoView {
                     <input id="import-model" class="file-input" type="file" accept=".opimp,application/octet-stream" on:change=import_model prop:disabled=running/>
                     <button id="clear" on:click=clear prop:disabled=running>"Clear stored results"</button>
                 </Show>
-                <Show when=move || shows("benchmark")>
+                <Show when=move || shows(Group::Benchmark)>
                     <button id="bench" on:click=move |_| lab.send(Msg::Benchmark) prop:disabled=running
                         aria-describedby="bench-hint">"Benchmark"</button>
                     <small class="hint" id="bench-hint">"time one training step (batch 64) of each size in this browser"</small>

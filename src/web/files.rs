@@ -48,6 +48,14 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// This page's address with another query.
+pub fn address_with(query: &str) -> String {
+    let loc = web_sys::window().map(|w| w.location());
+    let origin = loc.as_ref().and_then(|l| l.origin().ok()).unwrap_or_default();
+    let path = loc.as_ref().and_then(|l| l.pathname().ok()).unwrap_or_default();
+    format!("{origin}{path}?{query}")
+}
+
 /// Copies text to the clipboard; says whether it worked.
 pub async fn copy(text: &str) -> Result<(), String> {
     let w = web_sys::window().ok_or("no window")?;

@@ -1,7 +1,8 @@
 //! The shell around [`crate::lab`]: one signal holds the page's state and
 //! every change goes through [`Lab::send`] (the one update function); the
 //! effects it asks for (posting to workers, restarting them, fetching the
-//! shipped results) are run here. [`View`] holds the slices views read.
+//! shipped results, storage, downloads, the clipboard) are run here and
+//! answered with messages. [`View`] holds the slices views read.
 
 use super::files;
 use super::pool::Pool;
@@ -38,7 +39,7 @@ impl Lab {
         }
     }
 
-    /// Runs one effect.
+    /// Runs one effect; its answer comes back through [`Lab::send`].
     pub fn run(self, c: Command) {
         match c {
             Command::Post(i, input) => POOL.with(|p| {
@@ -56,6 +57,19 @@ impl Lab {
                     .await
                     .and_then(|t| Results::from_json(&t));
                 self.send(Msg::Shipped(preset, result));
+            }),
+            Command::Store(req) => leptos::task::spawn_local(async move {
+                let answer = super::storage::run(req).await;
+                self.send(Msg::Store(answer));
+            }),
+            Command::Download { name, mime, bytes } => {
+                let r = files::download(&name, mime, &bytes);
+                self.send(Msg::Downloaded(name, r));
+            }
+            Command::CopyLink(query) => leptos::task::spawn_local(async move {
+                let url = files::address_with(&query);
+                let r = files::copy(&url).await.map(|()| url);
+                self.send(Msg::Copied(r));
             }),
         }
     }
@@ -85,7 +99,7 @@ impl View {
     pub fn new(lab: Lab) -> Self {
         View {
             shown: Memo::new(move |_| lab.page.with(|p| p.shown().clone())),
-            kept: Memo::new(move |_| lab.page.with(|p| p.kept.iter().map(|k| k.key).collect())),
+            kept: Memo::new(move |_| lab.page.with(|p| p.kept_here().map(|k| k.key).collect())),
             marks: Memo::new(move |_| lab.page.with(|p| p.results.models.iter().map(|m| (m.key, p.reproduced(m))).collect())),
             showing_shipped: Memo::new(move |_| lab.page.with(|p| p.showing_shipped())),
         }

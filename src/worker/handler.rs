@@ -6,8 +6,9 @@ use crate::experiment::{self, Stopped};
 use crate::model::cpu_device;
 use crate::study::config::ExperimentConfig;
 use crate::study::data::Data;
-use crate::study::jobs::{Order, Work};
+
 use crate::study::provenance::BUILD;
+use crate::study::results::Results;
 use crate::train::Trainer;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -43,7 +44,7 @@ pub fn ready() -> WorkerOutput {
 
 /// The data of an experiment, generated once per experiment.
 fn data_for(config: &ExperimentConfig) -> Arc<Data> {
-    let key = serde_json::to_string(&(&config.pretrain, config.eval_histories, config.eps.to_bits(), config.seed)).expect("key");
+    let key = serde_json::to_string(&(config.train_tokens, config.test_tokens, config.eval_windows, config.eval_histories, config.eps.to_bits(), config.seed)).expect("key");
     DATA.with(|d| {
         let mut d = d.borrow_mut();
         if let Some((k, data)) = d.as_ref() {
@@ -64,10 +65,6 @@ pub fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
             if let Err(message) = config.check() {
                 return out(WorkerOutput::Failed { run, message });
             }
-            let order = match work {
-                Work::Pretrain { size, seeds } => Order::Pretrain { size, seeds },
-                Work::Rl { net, tasks } => Order::Rl { net, tasks, pretrained: Arc::new(pretrained) },
-            };
             let data = data_for(&config);
             let mut last_step = f64::NEG_INFINITY;
             let mut on = |event: crate::study::event::Event| {
@@ -82,7 +79,7 @@ pub fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
                 out(WorkerOutput::Event { run, event });
                 true
             };
-            match experiment::run(&config, &data, &order, &cpu_device(), &mut on) {
+            match experiment::run(&config, &data, &work, pretrained.as_deref(), &cpu_device(), &mut on) {
                 Ok(()) => out(WorkerOutput::Done { run }),
                 Err(Stopped::Failed(message)) => out(WorkerOutput::Failed { run, message }),
                 Err(Stopped::Cancelled) => out(WorkerOutput::Failed { run, message: "cancelled".into() }),
@@ -101,6 +98,10 @@ pub fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
                 Err(message) => out(WorkerOutput::Failed { run, message }),
             }
         }
+        WorkerInput::Prepare { config } => match config.check() {
+            Ok(()) => out(WorkerOutput::Prepared { results: Box::new(Results::new(config.clone(), &data_for(&config))) }),
+            Err(message) => out(WorkerOutput::Failed { run: 0, message }),
+        },
         WorkerInput::Bench { sizes, members, steps, batch } => {
             let device = cpu_device();
             let seq = crate::sequence::generate(50_000, 1, 0.02);

@@ -5,6 +5,7 @@
 use crate::study::config::ExperimentConfig;
 use crate::study::event::Event;
 use crate::study::jobs::Work;
+use crate::study::results::Results;
 use crate::study::size::Size;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,7 @@ pub enum WorkerInput {
         work: Work,
         /// For RL work, the pretrained net's checkpoint (the payload).
         #[serde(skip)]
-        pretrained: Vec<u8>,
+        pretrained: Option<Vec<u8>>,
     },
     /// Measure a fine-tuned model's checkpoint on the experiment's
     /// histories: answered by a `Model` event and `Done`, or `Failed` with
@@ -35,6 +36,13 @@ pub enum WorkerInput {
         /// The checkpoint (the payload).
         #[serde(skip)]
         checkpoint: Vec<u8>,
+    },
+    /// Measure an experiment's scripted policies and baseline on its
+    /// evaluation histories (generating its data first): answered by
+    /// `Prepared`.
+    Prepare {
+        /// The experiment.
+        config: ExperimentConfig,
     },
     /// Time pretraining steps of each size: the browser benchmark.
     Bench {
@@ -90,6 +98,12 @@ pub enum WorkerOutput {
     },
     /// The benchmark is over.
     BenchDone,
+    /// An experiment's empty results with its scripted policies and
+    /// baseline measured.
+    Prepared {
+        /// The results.
+        results: Box<Results>,
+    },
     /// The worker could not understand a message.
     Error {
         /// What was wrong.
@@ -110,7 +124,7 @@ impl WorkerInput {
     /// The message as JSON text and its bytes.
     pub fn encode(mut self) -> Envelope {
         let payload = match &mut self {
-            WorkerInput::Run { pretrained, .. } if !pretrained.is_empty() => Some(std::mem::take(pretrained)),
+            WorkerInput::Run { pretrained, .. } => pretrained.take(),
             WorkerInput::Measure { checkpoint, .. } => Some(std::mem::take(checkpoint)),
             _ => None,
         };
@@ -122,9 +136,9 @@ impl WorkerInput {
         let mut input: WorkerInput = serde_json::from_str(&e.json).map_err(|err| format!("bad worker input: {err}"))?;
         if let Some(bytes) = e.payload {
             match &mut input {
-                WorkerInput::Run { pretrained, .. } => *pretrained = bytes,
+                WorkerInput::Run { pretrained, .. } => *pretrained = Some(bytes),
                 WorkerInput::Measure { checkpoint, .. } => *checkpoint = bytes,
-                WorkerInput::Bench { .. } => {}
+                WorkerInput::Bench { .. } | WorkerInput::Prepare { .. } => {}
             }
         }
         Ok(input)
@@ -164,7 +178,7 @@ mod tests {
             run: 3,
             config: ExperimentConfig::preset(Preset::Quick),
             work: Work::Rl { net, tasks: vec![crate::sequence::SuccessSet::N4] },
-            pretrained: vec![7; 1000],
+            pretrained: Some(vec![7; 1000]),
         };
         let e = input.clone().encode();
         assert!(e.json.len() < 2000 && !e.json.contains("7,7"), "{}", e.json);

@@ -5,6 +5,7 @@ use super::super::shell::{Lab, View};
 use super::super::charts::{self, Chart, ImpactFigure};
 use super::f3;
 use crate::lab::page::Reproduced;
+use crate::lab::update::Msg;
 use crate::study::key::ModelKey;
 use crate::sequence::{self, SuccessSet};
 use leptos::prelude::*;
@@ -74,15 +75,7 @@ fn models_table(lab: Lab, view: View) -> impl IntoView {
                     let key = m.key;
                     let save = view.kept.with(|k| k.contains(&key)).then(|| {
                         view! {
-                            <button class="small" aria-label=format!("Save {key} as a file") on:click=move |_| {
-                                let bytes = lab.page.with_untracked(|p| p.kept.iter().find(|k| k.key == key).map(|k| k.checkpoint.clone()));
-                                let file = key.file_name();
-                                match bytes.ok_or_else(|| "its checkpoint is no longer kept".to_string())
-                                    .and_then(|b| super::super::files::download(&file, "application/octet-stream", &b)) {
-                                    Ok(()) => {}
-                                    Err(e) => lab.say(format!("{file} could not be saved: {e}")),
-                                }
-                            }>"save"</button>
+                            <button class="small" aria-label=format!("Save {key} as a file") on:click=move |_| lab.send(Msg::SaveModel(key))>"save"</button>
                         }
                     });
                     view! {

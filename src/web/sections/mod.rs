@@ -8,7 +8,7 @@ mod story;
 mod toys;
 
 use super::shell::Lab;
-use crate::lab::link::SECTIONS;
+use crate::lab::parts::Section;
 use crate::study::provenance::BUILD;
 use leptos::prelude::*;
 
@@ -17,37 +17,20 @@ pub fn f3(v: f64) -> String {
     if v.is_finite() { format!("{v:.3}") } else { "∞".into() }
 }
 
-/// The section with this id.
-pub fn section(id: &'static str) -> AnyView {
-    match id {
-        "sequence" => view! { <story::SequenceSection/> }.into_any(),
-        "pretraining" => view! { <story::PretrainSection/> }.into_any(),
-        "rl" => view! { <story::RlSection/> }.into_any(),
-        "optimization" => view! { <measures::OptimizationSection/> }.into_any(),
-        "cross" => view! { <measures::CrossSection/> }.into_any(),
-        "impact" => view! { <measures::ImpactSection/> }.into_any(),
-        "self-evaluation" => view! { <measures::SelfSection/> }.into_any(),
-        "scaling" => view! { <scaling::ScalingSection/> }.into_any(),
-        "claims" => view! { <scaling::ClaimsSection/> }.into_any(),
-        "taxonomy" => view! { <toys::TaxonomySection/> }.into_any(),
-        _ => view! { <toys::DifferentialSection/> }.into_any(),
-    }
-}
-
-/// A section's title, for the guided tour.
-pub fn title(id: &str) -> &'static str {
-    match id {
-        "sequence" => "The sequence",
-        "pretraining" => "Pretraining",
-        "rl" => "Reinforcement learning",
-        "optimization" => "Measuring optimization",
-        "cross" => "Cross-objective evaluation",
-        "impact" => "Impact",
-        "self-evaluation" => "Self-evaluation",
-        "scaling" => "Scaling with model size",
-        "claims" => "The post's claims, checked",
-        "taxonomy" => "The misalignment taxonomy",
-        _ => "Differential optimization",
+/// A section's view.
+pub fn section(s: Section) -> AnyView {
+    match s {
+        Section::Sequence => view! { <story::SequenceSection/> }.into_any(),
+        Section::Pretraining => view! { <story::PretrainSection/> }.into_any(),
+        Section::Rl => view! { <story::RlSection/> }.into_any(),
+        Section::Optimization => view! { <measures::OptimizationSection/> }.into_any(),
+        Section::Cross => view! { <measures::CrossSection/> }.into_any(),
+        Section::Impact => view! { <measures::ImpactSection/> }.into_any(),
+        Section::SelfEvaluation => view! { <measures::SelfSection/> }.into_any(),
+        Section::Scaling => view! { <scaling::ScalingSection/> }.into_any(),
+        Section::Claims => view! { <scaling::ClaimsSection/> }.into_any(),
+        Section::Taxonomy => view! { <toys::TaxonomySection/> }.into_any(),
+        Section::Differential => view! { <toys::DifferentialSection/> }.into_any(),
     }
 }
 
@@ -55,13 +38,13 @@ pub fn title(id: &str) -> &'static str {
 #[derive(Clone, Copy)]
 pub struct Tour(pub RwSignal<usize>);
 
-fn visible(lab: Lab) -> Vec<&'static str> {
-    lab.page.with(|p| SECTIONS.iter().copied().filter(|s| p.link.shows(s)).collect())
+fn visible(lab: Lab) -> Vec<Section> {
+    lab.page.with(|p| p.link.sections())
 }
 
 /// Whether a section is shown now (always, unless the guided mode shows
 /// another one).
-pub fn in_tour(lab: Lab, id: &str) -> bool {
+pub fn in_tour(lab: Lab, id: Section) -> bool {
     if !lab.page.with(|p| p.link.view.guide) {
         return true;
     }
@@ -84,7 +67,7 @@ pub fn Guide() -> impl IntoView {
                     {move || {
                         let v = visible(lab);
                         let i = at.get().min(v.len().saturating_sub(1));
-                        format!("Step {} of {}: {}", i + 1, v.len(), v.get(i).map(|s| title(s)).unwrap_or(""))
+                        format!("Step {} of {}: {}", i + 1, v.len(), v.get(i).map(|s| s.title()).unwrap_or(""))
                     }}
                 </span>
                 <button id="guide-next" prop:disabled=move || { at.get() + 1 >= count() } on:click=move |_| at.update(|a| *a = (*a + 1).min(count().saturating_sub(1)))>"Next →"</button>

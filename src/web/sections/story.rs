@@ -140,7 +140,7 @@ pub fn RlSection() -> impl IntoView {
     let shown = move || view.shown.get();
     let sampling = move || {
         lab.page.with(|p| {
-            let r = &p.config().rl;
+            let r = p.config();
             format!(
                 "Here actions are sampled {}; maintenance runs every {} RL step(s) on {} windows at learning rate {}, {:.0}% of them from the RL rollouts.",
                 if r.sample_dropout { "from the network with dropout on (the reinforced pass itself)" } else { "from the policy itself, without dropout" },

@@ -8,8 +8,10 @@
 //! size; the shape must be that size's, so the file's length is known
 //! exactly from the header.
 
+use super::key::ModelKey;
+use super::layout::ModelShape;
+use super::size::Size;
 use crate::sequence::SuccessSet;
-use crate::study::size::{ModelShape, Size};
 use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 8] = b"OPIMPCK3";
@@ -81,9 +83,18 @@ pub fn write(size: Size, note: &str, trained: Option<TrainedAs>, records: &[&[f3
     Ok(out)
 }
 
-/// Reads a checkpoint, refusing anything that is not exactly one: its
-/// header and its records.
-pub fn read(bytes: &[u8]) -> Result<(Header, Vec<Vec<f32>>), String> {
+impl Header {
+    /// The model of the experiment it came from, when it says.
+    pub fn model(&self) -> Option<ModelKey> {
+        self.trained.as_ref().map(|t| ModelKey { size: self.size, seed: t.seed, task: t.task })
+    }
+}
+
+/// Reads a checkpoint's header and checks that the file holds exactly the
+/// weights it promises (their count, not their values): what the page needs
+/// to tell which model a file is without decoding it. Returns the header
+/// and where the weights start.
+pub fn read_header(bytes: &[u8]) -> Result<(Header, usize), String> {
     if bytes.len() > MAX_CHECKPOINT_BYTES {
         return Err(format!("the file is {} MB; a checkpoint is at most {} MB", bytes.len() >> 20, MAX_CHECKPOINT_BYTES >> 20));
     }
@@ -122,6 +133,15 @@ pub fn read(bytes: &[u8]) -> Result<(Header, Vec<Vec<f32>>), String> {
             body.len()
         ));
     }
+    Ok((header, 12 + n))
+}
+
+/// Reads a checkpoint, refusing anything that is not exactly one: its
+/// header and its records (every weight finite).
+pub fn read(bytes: &[u8]) -> Result<(Header, Vec<Vec<f32>>), String> {
+    let (header, start) = read_header(bytes)?;
+    let per = header.shape.param_count();
+    let body = &bytes[start..];
     let mut records = Vec::with_capacity(header.records);
     for chunk in body.chunks(per * 4) {
         let w: Vec<f32> = chunk.chunks(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
@@ -140,12 +160,14 @@ mod tests {
     #[test]
     fn checkpoints_round_trip_and_refuse_what_is_not_one() {
         let shape = Size::S.shape();
-        let a = crate::model::transformer::init_weights(&shape, 1);
-        let b = crate::model::transformer::init_weights(&shape, 2);
+        let a: Vec<f32> = (0..shape.param_count()).map(|i| (i % 7) as f32 * 0.1).collect();
+        let b: Vec<f32> = (0..shape.param_count()).map(|i| (i % 5) as f32 * -0.2).collect();
         let trained = TrainedAs { seed: 3, init_seed: 4, task: SuccessSet::N4 };
         let bytes = write(Size::S, "test", Some(trained.clone()), &[&a, &b]).unwrap();
         let (h, recs) = read(&bytes).unwrap();
-        assert_eq!((h.size, h.records, h.trained), (Size::S, 2, Some(trained)));
+        assert_eq!((h.size, h.records, h.trained.clone()), (Size::S, 2, Some(trained)));
+        assert_eq!(h.model(), Some(ModelKey { size: Size::S, seed: 3, task: SuccessSet::N4 }));
+        assert_eq!(read_header(&bytes).unwrap().0, h);
         assert_eq!(recs, vec![a.clone(), b]);
         assert!(read(b"garbage").unwrap_err().contains("magic"));
         assert!(read(&bytes[..bytes.len() / 2]).unwrap_err().contains("truncated"));
@@ -172,6 +194,8 @@ mod tests {
         let at = nan.len() - 4;
         nan[at..].copy_from_slice(&f32::NAN.to_le_bytes());
         assert!(read(&nan).unwrap_err().contains("finite"));
+        // The header alone does not look at the weights.
+        assert!(read_header(&nan).is_ok());
         assert!(write(Size::M, "x", None, &[&a]).is_err());
         assert!(read(&vec![0u8; MAX_CHECKPOINT_BYTES + 1]).unwrap_err().contains("at most"));
     }
