@@ -7,7 +7,8 @@
 //! data (sizes, configs, results, the job contract; no burn, no web); then,
 //! with burn, the [`model`], its [`train`]ing, running the study's work
 //! ([`experiment`]) and the training [`worker`]; the page's state
-//! ([`lab`], no burn, no web); and the two front ends, the command line
+//! ([`lab`], no burn, no web); the study's [`figures`] (plotly charts
+//! and their tables, no burn, no web); and the two front ends, the command line
 //! (`cli`, native) and the page (`web`, wasm).
 
 pub mod math;
@@ -28,6 +29,8 @@ pub mod train;
 pub mod worker;
 
 pub mod lab;
+
+pub mod figures;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

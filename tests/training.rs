@@ -18,7 +18,7 @@ use opimp::train::{NetworkOutcome, NetworkPolicy, Trainer, evaluate};
 
 fn small_data() -> Data {
     let mut cfg = ExperimentConfig::base();
-    (cfg.eval_windows, cfg.train_tokens, cfg.test_tokens, cfg.eval_histories, cfg.seed) = (400, 50_000, 10_000, 400, 11);
+    (cfg.eval_windows, cfg.train_tokens, cfg.test_tokens, cfg.eval_histories, cfg.data_seed) = (400, 50_000, 10_000, 400, 11);
     Data::new(&cfg)
 }
 

@@ -6,6 +6,8 @@
 
 use leptos::prelude::*;
 use opimp::lab::link::{self, LabState, props};
+use opimp::lab::store::{ExperimentId, StoreAnswer, StoreRequest};
+use std::sync::Arc;
 use opimp::rng::Rng;
 use opimp::sequence::SuccessSet;
 use opimp::study::config::ExperimentConfig;
@@ -44,7 +46,7 @@ fn load_plotly() {
 }
 
 fn random_state(rng: &mut Rng) -> LabState {
-    let mut s = LabState::for_preset(Preset::ALL[rng.below(6) as usize]);
+    let mut s = LabState::for_preset(Preset::ALL[rng.below(Preset::ALL.len() as u64) as usize]);
     let e = &mut s.experiment;
     e.sizes = Size::ALL.into_iter().filter(|_| rng.below(2) == 0).collect();
     if e.sizes.is_empty() {
@@ -64,7 +66,7 @@ fn random_state(rng: &mut Rng) -> LabState {
     e.sample_dropout = rng.below(2) == 0;
     e.eval_histories = 1 + rng.below(800) as usize;
     e.eps = 0.001 + rng.next_f64() * 0.5;
-    e.seed = rng.below(1 << 31);
+    e.data_seed = rng.below(1 << 31);
     s.taxonomy.task = SuccessSet::tasks()[rng.below(3) as usize];
     s.taxonomy.success = rng.next_f64();
     s.taxonomy.shape.success_outcomes = 1 + rng.below(s.taxonomy.task.len() as u64) as usize;
@@ -211,21 +213,21 @@ async fn charts_render_with_the_expected_traces() {
     let handle = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
         let (r1, r2) = (r1.clone(), r2.clone());
         view! {
-            <opimp::web::charts::Chart id="test-op-theory" label="theory" figure=move || opimp::web::charts::op_theory(&r1)/>
+            <opimp::web::charts::Chart id="test-op-theory" label="theory" figure=move || opimp::figures::measures::op_theory(&r1)/>
             <opimp::web::charts::Chart id="test-taxonomy" label="taxonomy" figure=move || {
                 let p = opimp::taxonomy::taxonomy(SuccessSet::N6, 0.85, opimp::taxonomy::Shape { success_outcomes: 1, failure_outcomes: 1 });
-                opimp::web::charts::taxonomy(&p.future, &p.baseline, None, SuccessSet::N6)
+                opimp::figures::toys::taxonomy(&p.future, &p.baseline, None, SuccessSet::N6)
             }/>
-            <opimp::web::charts::Chart id="test-cross" label="cross" figure=move || opimp::web::charts::cross(&r2, SuccessSet::N4)/>
+            <opimp::web::charts::Chart id="test-cross" label="cross" figure=move || opimp::figures::measures::cross(&r2, SuccessSet::N4)/>
         }
     });
     sleep(500).await;
-    // Three theory curves plus the scripted policies (no models yet).
+    // No models yet: the scripted policies alone.
     let data = plot_data("test-op-theory");
-    assert_eq!(data.length(), 4);
+    assert_eq!(data.length(), 1);
     let names: Vec<String> =
         data.iter().map(|t| js_sys::Reflect::get(&t, &"name".into()).unwrap().as_string().unwrap_or_default()).collect();
-    assert!(names[0].contains("p = 0.25") && names[3].contains("scripted"), "{names:?}");
+    assert!(names[0].contains("scripted"), "{names:?}");
     // Its data table has a row per scripted policy.
     let rows = document().query_selector_all("#test-op-theory-data tbody tr").unwrap();
     assert_eq!(rows.length() as usize, results.scripted.len());
@@ -239,21 +241,49 @@ async fn charts_render_with_the_expected_traces() {
     host.remove();
 }
 
+async fn store(req: StoreRequest) -> StoreAnswer {
+    opimp::web::storage::run(req).await
+}
+
 #[wasm_bindgen_test]
-async fn storage_keeps_results_and_checkpoints() {
+async fn storage_keeps_results_and_each_experiments_checkpoints_apart() {
+    assert_eq!(store(StoreRequest::Open).await, StoreAnswer::Opened(Ok(())));
+    assert_eq!(store(StoreRequest::Clear).await, StoreAnswer::Cleared(Ok(())));
     let mut config = ExperimentConfig::preset(Preset::Quick);
     config.eval_histories = 40;
     config.test_tokens = 2_000;
+    let mut other = config.clone();
+    other.rl_steps = 7;
     let results = Results::new(config.clone(), &config.data());
-    assert_eq!(opimp::web::storage::clear().await, None);
-    assert_eq!(opimp::web::storage::save_results(&results).await, None);
+    let (id, other_id) = (ExperimentId::of(&config), ExperimentId::of(&other));
+    let json = Arc::new(results.to_json().unwrap());
+    assert_eq!(store(StoreRequest::SaveResults(id.clone(), json.clone())).await, StoreAnswer::ResultsSaved(id.clone(), json, Ok(())));
     let key = config.models()[0];
-    assert_eq!(opimp::web::storage::save_model(&config, key, &[1, 2, 3]).await, None);
-    let (library, note) = opimp::web::storage::load_library().await;
-    assert_eq!((library, note), (vec![results], None));
-    assert_eq!(opimp::web::storage::load_models(&config).await, vec![(key, vec![1, 2, 3])]);
-    assert_eq!(opimp::web::storage::clear().await, None);
-    assert!(opimp::web::storage::load_library().await.0.is_empty());
+    for (i, e) in [&id, &other_id].into_iter().enumerate() {
+        let bytes = Arc::new(vec![i as u8 + 1; 3]);
+        let a = store(StoreRequest::SaveCheckpoint(e.clone(), key, bytes.clone())).await;
+        assert_eq!(a, StoreAnswer::CheckpointSaved(e.clone(), key, bytes, Ok(())));
+    }
+    match store(StoreRequest::LoadLibrary).await {
+        StoreAnswer::Library { results: r, mut checkpoints, error: None } => {
+            assert_eq!(r, vec![(id.clone(), Ok(results))]);
+            checkpoints.sort();
+            let mut want = vec![(id.clone(), key), (other_id.clone(), key)];
+            want.sort();
+            assert_eq!(checkpoints, want);
+        }
+        other => panic!("{other:?}"),
+    }
+    // One experiment's checkpoints are read, and given up, alone.
+    assert_eq!(store(StoreRequest::LoadCheckpoints(id.clone(), config.clone())).await, StoreAnswer::Checkpoints(id.clone(), Ok(vec![(key, vec![1; 3])])));
+    assert_eq!(store(StoreRequest::DropCheckpoints(id.clone())).await, StoreAnswer::Dropped(id.clone(), Ok(())));
+    assert_eq!(store(StoreRequest::LoadCheckpoints(id.clone(), config.clone())).await, StoreAnswer::Checkpoints(id, Ok(vec![])));
+    assert_eq!(store(StoreRequest::LoadCheckpoints(other_id.clone(), other.clone())).await, StoreAnswer::Checkpoints(other_id, Ok(vec![(key, vec![2; 3])])));
+    assert_eq!(store(StoreRequest::Clear).await, StoreAnswer::Cleared(Ok(())));
+    match store(StoreRequest::LoadLibrary).await {
+        StoreAnswer::Library { results, checkpoints, error: None } => assert!(results.is_empty() && checkpoints.is_empty()),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[wasm_bindgen_test]
@@ -262,23 +292,31 @@ async fn storage_holds_the_paper_presets_sixty_checkpoints() {
     // pretrained net it started from: two f32 weight records per model,
     // about 76 MB in all. Every one must be there when the page reads the
     // store again (as it does after a reload).
+    assert_eq!(store(StoreRequest::Open).await, StoreAnswer::Opened(Ok(())));
     let config = ExperimentConfig::preset(Preset::Paper);
+    let id = ExperimentId::of(&config);
     let keys = config.models();
     assert_eq!(keys.len(), 60);
-    assert_eq!(opimp::web::storage::clear().await, None);
+    assert_eq!(store(StoreRequest::Clear).await, StoreAnswer::Cleared(Ok(())));
     let mut total = 0usize;
     for (i, &key) in keys.iter().enumerate() {
-        let bytes = vec![i as u8; 2 * 4 * key.size.params() + 200];
+        let bytes = Arc::new(vec![i as u8; 2 * 4 * key.size.params() + 200]);
         total += bytes.len();
-        assert_eq!(opimp::web::storage::save_model(&config, key, &bytes).await, None, "{key}");
+        match store(StoreRequest::SaveCheckpoint(id.clone(), key, bytes)).await {
+            StoreAnswer::CheckpointSaved(_, _, _, Ok(())) => {}
+            other => panic!("{key}: {other:?}"),
+        }
     }
     assert!(total > 70_000_000, "{total} bytes");
-    let kept = opimp::web::storage::load_models(&config).await;
+    let kept = match store(StoreRequest::LoadCheckpoints(id, config.clone())).await {
+        StoreAnswer::Checkpoints(_, Ok(list)) => list,
+        other => panic!("{other:?}"),
+    };
     assert_eq!(kept.len(), 60);
     for (key, bytes) in kept {
         let i = keys.iter().position(|k| *k == key).expect("one of the preset's models");
         assert_eq!(bytes.len(), 2 * 4 * key.size.params() + 200, "{key}");
         assert!(bytes.iter().all(|b| *b == i as u8), "{key}");
     }
-    assert_eq!(opimp::web::storage::clear().await, None);
+    assert_eq!(store(StoreRequest::Clear).await, StoreAnswer::Cleared(Ok(())));
 }

@@ -42,7 +42,7 @@ pub fn pretrained_file_name(config: &ExperimentConfig, net: NetKey) -> String {
         "lr": config.lr,
         "weight_decay": config.weight_decay,
         "eps": config.eps,
-        "seed": config.seed,
+        "seed": config.data_seed,
         "size": net.size,
         "net_seed": net.seed,
     });

@@ -123,7 +123,7 @@ experiment! {
     /// the world's noise rate eps
     EPS eps: f64 = DEFAULT_EPS, Kind::Float { lo: 1e-6, hi: 1.0 }, "Noise", no_extra;
     /// seed of the data (sequences, evaluation windows and histories)
-    SEED seed: u64 = 2024, Kind::Int { lo: 0, hi: u32::MAX as u64 }, "Data seed", no_extra;
+    DATA_SEED data_seed: u64 = 2024, Kind::Int { lo: 0, hi: u32::MAX as u64 }, "Data seed", no_extra;
 }
 
 /// The evaluation histories must fit in the held-out sequence.
@@ -136,7 +136,7 @@ fn eval_fits(c: &ExperimentConfig, v: &super::settings::Value) -> Result<(), Str
 }
 
 /// Names links used before each setting's link name became its field's
-/// name: (old name, setting).
+/// name (version 1 links): (old name, setting).
 pub static LINK_ALIASES: &[(&str, &Setting<ExperimentConfig>)] = &[
     ("wd", &WEIGHT_DECAY),
     ("eval", &EVAL_HISTORIES),
@@ -144,6 +144,7 @@ pub static LINK_ALIASES: &[(&str, &Setting<ExperimentConfig>)] = &[
     ("maint_batch", &MAINTENANCE_BATCH),
     ("maint_every", &MAINTENANCE_EVERY),
     ("maint_rollouts", &MAINTENANCE_ROLLOUTS),
+    ("seed", &DATA_SEED),
 ];
 
 impl ExperimentConfig {
@@ -237,7 +238,7 @@ impl ExperimentConfig {
 
     /// Seed of a net's weights and training randomness.
     pub fn model_seed(&self, net: NetKey) -> u64 {
-        derive_seed(derive_seed(self.seed, 100 + net.size.index() as u64), net.seed)
+        derive_seed(derive_seed(self.data_seed, 100 + net.size.index() as u64), net.seed)
     }
 
     /// The seed of the RL run of `net` on `task`.
@@ -289,6 +290,9 @@ fn flatten_v2(value: &mut serde_json::Value) -> Result<(), String> {
     };
     take("pretrain", |k| k.to_string())?;
     take("rl", |k| if k.starts_with("maintenance_") || k == "sample_dropout" { k.to_string() } else { format!("rl_{k}") })?;
+    if let Some(seed) = obj.remove("seed") {
+        obj.insert("data_seed".into(), seed);
+    }
     obj.insert("version".into(), CONFIG_VERSION.into());
     Ok(())
 }

@@ -30,7 +30,7 @@ impl Data {
     /// Generates the data of `config` from its data seed (shared by every
     /// model of a study so that all are measured on the same histories).
     pub fn new(config: &ExperimentConfig) -> Self {
-        let (eps, seed) = (config.eps, config.seed);
+        let (eps, seed) = (config.eps, config.data_seed);
         let train = sequence::generate(config.train_tokens.max(CONTEXT + 2), derive_seed(seed, 1), eps);
         let test = sequence::generate(config.test_tokens.max(CONTEXT + 2), derive_seed(seed, 2), eps);
         let mut rng = Rng::new(derive_seed(seed, 3));
@@ -99,7 +99,7 @@ mod tests {
         }
         assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![0, 2, 4, 6, 8]);
         let mut cfg = ExperimentConfig::base();
-        (cfg.eval_histories, cfg.seed) = (300, 5);
+        (cfg.eval_histories, cfg.data_seed) = (300, 5);
         let d = Data::new(&cfg);
         assert_eq!(d.histories.len(), 300);
         for h in &d.histories {

@@ -155,7 +155,7 @@ pub fn Controls() -> impl IntoView {
             <Show when=move || shows(Group::Settings)>
                 <div class="row">
                     {[&settings::SEEDS, &settings::STEPS, &settings::RL_STEPS, &settings::EVAL_HISTORIES, &settings::LR, &settings::RL_LR,
-                      &settings::MAINTENANCE_LR, &settings::MAINTENANCE_EVERY, &settings::MAINTENANCE_ROLLOUTS, &settings::SEED]
+                      &settings::MAINTENANCE_LR, &settings::MAINTENANCE_EVERY, &settings::MAINTENANCE_ROLLOUTS, &settings::DATA_SEED]
                         .into_iter().map(|s| field(lab, s)).collect_view()}
                 </div>
             </Show>

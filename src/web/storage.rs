@@ -170,7 +170,8 @@ async fn put(store: &str, key: &str, value: &JsValue) -> Result<(), StoreError> 
 
 async fn drop_checkpoints(id: &ExperimentId) -> Result<(), StoreError> {
     let tx = transaction(&[MODELS], IdbTransactionMode::Readwrite)?;
-    let req = tx.object_store(MODELS).and_then(|s| s.delete(&range(id)?.into())).map_err(thrown)?;
+    let keys: JsValue = range(id)?.into();
+    let req = tx.object_store(MODELS).and_then(|s| s.delete(&keys)).map_err(thrown)?;
     request(&req).await?;
     completed(&tx).await
 }

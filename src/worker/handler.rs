@@ -44,7 +44,7 @@ pub fn ready() -> WorkerOutput {
 
 /// The data of an experiment, generated once per experiment.
 fn data_for(config: &ExperimentConfig) -> Arc<Data> {
-    let key = serde_json::to_string(&(config.train_tokens, config.test_tokens, config.eval_windows, config.eval_histories, config.eps.to_bits(), config.seed)).expect("key");
+    let key = serde_json::to_string(&(config.train_tokens, config.test_tokens, config.eval_windows, config.eval_histories, config.eps.to_bits(), config.data_seed)).expect("key");
     DATA.with(|d| {
         let mut d = d.borrow_mut();
         if let Some((k, data)) = d.as_ref() {

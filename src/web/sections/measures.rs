@@ -2,7 +2,8 @@
 //! evaluation, impact and the comparison futures, self-evaluation.
 
 use super::super::shell::{Lab, View};
-use super::super::charts::{self, Chart, ImpactFigure};
+use super::super::charts::Chart;
+use crate::figures::measures::{self as charts, ImpactFigure};
 use super::f3;
 use crate::lab::page::Reproduced;
 use crate::lab::update::Msg;

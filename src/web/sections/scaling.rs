@@ -2,7 +2,8 @@
 //! against model size) and its claims, checked on the results shown.
 
 use super::super::shell::View;
-use super::super::charts::{self, Chart};
+use super::super::charts::Chart;
+use crate::figures::scaling as charts;
 use crate::study::claims::{self, Verdict};
 use leptos::prelude::*;
 

@@ -1,7 +1,8 @@
 //! The study's story before the measures: the sequence, pretraining and RL.
 
 use super::super::shell::{Lab, View};
-use super::super::charts::{self, Chart};
+use super::super::charts::Chart;
+use crate::figures::curves as charts;
 use crate::sequence::{self, RULE_SPAN};
 use leptos::prelude::*;
 

@@ -2,7 +2,8 @@
 //! differential optimization.
 
 use super::super::shell::{Lab, View};
-use super::super::charts::{self, Chart};
+use super::super::charts::Chart;
+use crate::figures::toys as charts;
 use super::f3;
 use crate::differential::{self, Linear, McSettings, Saturating};
 use crate::lab::link::{self, Prop};
