@@ -2,6 +2,7 @@
 //! a net on its tasks, measuring every fine-tuned model, and checkpoints.
 
 pub mod checkpoints;
+pub mod inspect;
 pub mod measure;
 pub mod run;
 

@@ -56,6 +56,8 @@ pub enum Task {
     Bench,
     /// Measuring an experiment's baselines.
     Prepare,
+    /// Looking inside a model.
+    Inspect,
 }
 
 /// A training worker.
@@ -82,6 +84,13 @@ pub enum Pending {
     /// Measure the scripted policies and the baseline of an experiment
     /// (generating its data is too slow for the page's own thread).
     Prepare(ExperimentConfig),
+    /// Look inside a model on one history.
+    Inspect {
+        /// The model's checkpoint.
+        checkpoint: Arc<Vec<u8>>,
+        /// The history.
+        history: super::inside::HistoryChoice,
+    },
     /// Measure a checkpoint.
     Measure {
         /// The file's name.
@@ -176,6 +185,10 @@ pub struct Page {
     pub autorun: bool,
     /// What the browser's storage holds.
     pub store: Store,
+    /// The look inside a model.
+    pub inside: super::inside::Inside,
+    /// Checkpoints the site ships, fetched for the look inside a model.
+    pub fetched: Vec<(Preset, ModelKey, Arc<Vec<u8>>)>,
     /// The training workers.
     pub workers: Vec<Slot>,
     /// The workers' build.
@@ -212,6 +225,8 @@ impl Page {
             kept: Vec::new(),
             autorun: false,
             store: Store::default(),
+            inside: super::inside::Inside::default(),
+            fetched: Vec::new(),
             workers: (0..workers.max(1)).map(|_| Slot::Starting { since: now, tries: 1 }).collect(),
             worker_build: None,
             run: None,

@@ -3,6 +3,7 @@
 //! them, fetching files, storage, downloads, the clipboard) is a
 //! [`Command`] the web shell runs, and its answer comes back as a [`Msg`].
 
+use super::inside::{HistoryChoice, Looking, parse_history, shipped_models};
 use super::link::{LabState, Prop};
 use super::page::*;
 use super::store::{ExperimentId, StoreAnswer, StoreRequest};
@@ -66,6 +67,14 @@ pub enum Msg {
     Shipped(Preset, Result<Results, String>),
     /// Storage answered.
     Store(StoreAnswer),
+    /// Look inside a model: pick it.
+    InsideModel(ModelKey),
+    /// Look inside a model: pick the history.
+    InsideHistory(HistoryChoice),
+    /// Look inside a model: a typed history.
+    InsideHistoryText(String),
+    /// A shipped checkpoint arrived (or could not be fetched).
+    ModelFetched(Preset, ModelKey, Result<Vec<u8>, String>),
     /// Download the shown results.
     Export(Export),
     /// Download a kept model's checkpoint.
@@ -95,6 +104,9 @@ pub enum Command {
     Restart(usize),
     /// Fetch the results the site ships for a preset.
     FetchShipped(Preset),
+    /// Fetch a checkpoint the site ships for a preset (answered by
+    /// [`Msg::ModelFetched`]).
+    FetchModel(Preset, ModelKey),
     /// Ask storage something (answered by [`Msg::Store`]).
     Store(StoreRequest),
     /// Offer a file for download (answered by [`Msg::Downloaded`]).
@@ -174,6 +186,33 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
             }
         }
         Msg::Store(answer) => store_answer(page, answer, &mut cmds),
+        Msg::InsideModel(key) => {
+            page.inside.model = Some(key);
+            look(page, &mut cmds);
+        }
+        Msg::InsideHistory(h) => {
+            page.inside.history = h;
+            look(page, &mut cmds);
+        }
+        Msg::InsideHistoryText(text) => match parse_history(&text) {
+            Ok(h) => {
+                page.inside.history = HistoryChoice::Typed(h);
+                look(page, &mut cmds);
+            }
+            Err(e) => page.say(format!("That history was not used: {e}.")),
+        },
+        Msg::ModelFetched(preset, key, result) => match result {
+            Ok(bytes) => {
+                page.fetched.retain(|(p, k, _)| !(*p == preset && *k == key));
+                page.fetched.push((preset, key, Arc::new(bytes)));
+                look(page, &mut cmds);
+            }
+            Err(e) => {
+                if page.inside.model == Some(key) {
+                    page.inside.looking = Looking::Failed(format!("the shipped checkpoint of {key} could not be fetched ({e})"));
+                }
+            }
+        },
         Msg::Export(format) => {
             let shown = page.shown();
             let (name, mime, bytes) = match format {
@@ -260,6 +299,7 @@ fn switch_experiment(page: &mut Page, cmds: &mut Vec<Command>) {
         if !page.running() {
             page.run = None;
         }
+        page.inside = super::inside::Inside::default();
         // Checkpoints of other experiments stay in memory only until
         // storage holds them.
         let store = &page.store;
@@ -301,6 +341,33 @@ fn load_checkpoints(page: &mut Page, cmds: &mut Vec<Command>) {
 /// Whether results hold anything trained or imported.
 fn has_content(r: &Results) -> bool {
     !r.models.is_empty() || !r.failures.is_empty() || !r.curves.pretrain.is_empty()
+}
+
+/// Asks for the look inside the picked model on the picked history: its
+/// checkpoint (kept here, or shipped and fetched), then a worker.
+fn look(page: &mut Page, cmds: &mut Vec<Command>) {
+    let Some(key) = page.inside.model else {
+        page.inside.looking = Looking::Idle;
+        return;
+    };
+    let kept = page.kept_here().find(|k| k.key == key).map(|k| k.checkpoint.clone());
+    let preset = page.preset();
+    let fetched = preset.and_then(|p| page.fetched.iter().find(|(fp, k, _)| *fp == p && *k == key).map(|(_, _, b)| b.clone()));
+    let checkpoint = match (kept, fetched, preset) {
+        (Some(b), _, _) | (None, Some(b), _) => b,
+        (None, None, Some(p)) if shipped_models(p).contains(&key) => {
+            page.inside.looking = Looking::Fetching;
+            cmds.push(Command::FetchModel(p, key));
+            return;
+        }
+        _ => {
+            page.inside.looking = Looking::Failed(format!("no checkpoint of {key} is kept here (train it, or pick a shipped model)"));
+            return;
+        }
+    };
+    page.pending.retain(|p| !matches!(p, Pending::Inspect { .. }));
+    page.pending.push(Pending::Inspect { checkpoint, history: page.inside.history.clone() });
+    page.inside.looking = Looking::Computing;
 }
 
 /// Stores the current experiment's results (when there is something to
@@ -511,8 +578,13 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
                 Some(Slot::Busy(Task::Work(id))) if Some(run) == tag => finish_work(page, id, Some(message), cmds),
                 Some(Slot::Busy(Task::Measure(name))) => page.say(format!("Model import refused: {name}: {message}. Nothing was changed.")),
                 Some(Slot::Busy(Task::Prepare)) => page.say(format!("The scripted policies could not be measured: {message}")),
+                Some(Slot::Busy(Task::Inspect)) => page.inside.looking = Looking::Failed(message),
                 _ => {}
             }
+        }
+        WorkerOutput::Inspected { inspection } => {
+            page.workers[i] = Slot::Idle;
+            page.inside.looking = Looking::Ready(inspection);
         }
         WorkerOutput::Prepared { results } => {
             page.workers[i] = Slot::Idle;
@@ -632,6 +704,10 @@ fn worker_died(page: &mut Page, i: usize, message: String, cmds: &mut Vec<Comman
             restart(page, i, cmds);
             page.say(format!("Model import refused: {name}: the worker died ({message}). Nothing was changed."));
         }
+        Slot::Busy(Task::Inspect) => {
+            restart(page, i, cmds);
+            page.inside.looking = Looking::Failed(format!("the worker died ({message})"));
+        }
         Slot::Busy(Task::Prepare) => {
             restart(page, i, cmds);
             // Measure again on the fresh worker.
@@ -725,6 +801,13 @@ fn dispatch(page: &mut Page, cmds: &mut Vec<Command>) {
         if !page.pending.is_empty() {
             let (task, input) = match page.pending.remove(0) {
                 Pending::Prepare(config) => (Task::Prepare, WorkerInput::Prepare { config }),
+                Pending::Inspect { checkpoint, history } => {
+                    let (history, index) = match history {
+                        HistoryChoice::Evaluation(i) => (None, i),
+                        HistoryChoice::Typed(h) => (Some(h), 0),
+                    };
+                    (Task::Inspect, WorkerInput::Inspect { config: page.config().clone(), history, index, checkpoint: checkpoint.as_ref().clone() })
+                }
                 Pending::Bench => (Task::Bench, WorkerInput::Bench { sizes: Size::ALL.to_vec(), members: 1, steps: 10, batch: 64 }),
                 Pending::Measure { name, bytes } => (
                     Task::Measure(name),
@@ -893,6 +976,41 @@ mod tests {
     fn measured(preset: Preset) -> Results {
         let config = page(preset, 1).config().clone();
         Results::new(config.clone(), &config.data())
+    }
+
+    #[test]
+    fn a_look_inside_a_shipped_model_fetches_it_then_asks_a_worker() {
+        let mut p = Page::new(LabState::for_preset(Preset::Paper), Vec::new(), 1, 0.0);
+        ready(&mut p);
+        let key = shipped_models(Preset::Paper)[3];
+        let cmds = update(&mut p, Msg::InsideModel(key), 0.0);
+        assert_eq!(cmds, vec![Command::FetchModel(Preset::Paper, key)]);
+        assert_eq!(p.inside.looking, Looking::Fetching);
+        let cmds = update(&mut p, Msg::ModelFetched(Preset::Paper, key, Ok(vec![5; 10])), 0.0);
+        match cmds.as_slice() {
+            [Command::Post(0, WorkerInput::Inspect { history: None, index: 0, checkpoint, .. })] => assert_eq!(checkpoint, &vec![5; 10]),
+            other => panic!("{other:?}"),
+        }
+        let inspection = crate::study::inspection::Inspection {
+            history: vec![0; 20],
+            action_probs: [0.125; 8],
+            choice: 8,
+            predicted: [[0.125; 8]; 8],
+            attention: vec![0.05; 20],
+        };
+        update(&mut p, Msg::Worker(0, WorkerOutput::Inspected { inspection: Box::new(inspection.clone()) }), 0.0);
+        assert_eq!(p.inside.looking, Looking::Ready(Box::new(inspection)));
+        // Another history: the fetched checkpoint is used again.
+        let cmds = update(&mut p, Msg::InsideHistory(HistoryChoice::Evaluation(7)), 0.0);
+        assert!(matches!(cmds.as_slice(), [Command::Post(0, WorkerInput::Inspect { index: 7, .. })]), "{cmds:?}");
+        // A failure is shown, not lost.
+        update(&mut p, Msg::Worker(0, WorkerOutput::Failed { run: 0, message: "bad checkpoint".into() }), 0.0);
+        assert_eq!(p.inside.looking, Looking::Failed("bad checkpoint".into()));
+        // A model neither kept nor shipped says so.
+        update(&mut p, Msg::InsideModel(ModelKey { seed: 4, ..key }), 0.0);
+        assert!(matches!(&p.inside.looking, Looking::Failed(m) if m.contains("no checkpoint")));
+        update(&mut p, Msg::InsideHistoryText("1, 2".into()), 0.0);
+        assert!(p.messages.last().unwrap().contains("at least 20"));
     }
 
     #[test]

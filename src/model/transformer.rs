@@ -85,7 +85,8 @@ impl Stack {
 
     /// One pre-norm block. `x`: [M, B, T, d]. With `last_only`, only the
     /// last position's query is computed and the output is [M, B, 1, d].
-    fn block(&self, at: &BlockAt, x: Tensor<4>, mut rngs: Option<&mut [Rng]>, last_only: bool) -> Tensor<4> {
+    /// Also returns the attention weights [M·B, heads, queries, T].
+    fn block(&self, at: &BlockAt, x: Tensor<4>, mut rngs: Option<&mut [Rng]>, last_only: bool) -> (Tensor<4>, Tensor<4>) {
         let [m, b, t, d] = x.dims();
         let n_heads = self.n_heads;
         let rate = self.dropout;
@@ -102,13 +103,14 @@ impl Stack {
         let v = heads(qkv.slice([0..m, 0..b, 0..t, 2 * d..3 * d]), t);
         // Scale the (smaller) query rather than the scores.
         let q = heads(q, tq) * (1.0 / (dh as f64).sqrt());
-        let att = softmax(q.matmul(k.swap_dims(2, 3)), 3).matmul(v); // [MB, H, tq, dh]
+        let weights = softmax(q.matmul(k.swap_dims(2, 3)), 3); // [MB, H, tq, T]
+        let att = weights.clone().matmul(v); // [MB, H, tq, dh]
         let att = att.swap_dims(1, 2).reshape([m, b * tq, d]);
         let out = dropout(self.linear(at.proj, att), rate, rngs.as_deref_mut()).reshape([m, b, tq, d]);
         let x = x_res + out;
         let h = self.norm(at.norm2, x.clone()).reshape([m, b * tq, d]);
         let h = self.linear(at.ff2, relu(self.linear(at.ff1, h)));
-        x + dropout(h, rate, rngs).reshape([m, b, tq, d])
+        (x + dropout(h, rate, rngs).reshape([m, b, tq, d]), weights)
     }
 }
 
@@ -170,7 +172,13 @@ impl Stack {
     /// Logits for the token after each member's windows. `tokens`:
     /// [M, B, T] with T the context (20) or less; returns [M, B, 16].
     /// `rngs` (one per member) switches dropout on.
-    pub fn forward(&self, tokens: Tensor<3, Int>, mut rngs: Option<&mut [Rng]>) -> Tensor<3> {
+    pub fn forward(&self, tokens: Tensor<3, Int>, rngs: Option<&mut [Rng]>) -> Tensor<3> {
+        self.forward_attending(tokens, rngs).0
+    }
+
+    /// [`Stack::forward`], and the last block's attention weights of the
+    /// last position over the window, averaged over heads: [M, B, T].
+    fn forward_attending(&self, tokens: Tensor<3, Int>, mut rngs: Option<&mut [Rng]>) -> (Tensor<3>, Tensor<3>) {
         let [m, b, t] = tokens.dims();
         let d = self.d_model;
         let layout = Layout::of(&self.shape());
@@ -188,11 +196,29 @@ impl Stack {
         // the attention and feed-forward outputs), not on the embeddings.
         let mut x = embedded + pos;
         let n = layout.blocks.len();
+        let mut last = None;
         for (i, at) in layout.blocks.iter().enumerate() {
-            x = self.block(at, x, rngs.as_deref_mut(), i + 1 == n);
+            let (y, weights) = self.block(at, x, rngs.as_deref_mut(), i + 1 == n);
+            x = y;
+            last = Some(weights);
         }
         let x = self.norm(layout.norm, x).reshape([m, b, d]);
-        self.linear(layout.head, x)
+        let attention = last.map(|w| w.mean_dim(1).reshape([m, b, t])).unwrap_or_else(|| Tensor::zeros([m, b, t], &device));
+        (self.linear(layout.head, x), attention)
+    }
+
+    /// The last block's attention of each window's last position over the
+    /// window (mean over heads; no dropout): [member][window][position].
+    pub fn attention(&self, windows: &[Vec<u8>], device: &Device) -> Vec<Vec<Vec<f32>>> {
+        let m = self.members();
+        if windows.is_empty() {
+            return vec![Vec::new(); m];
+        }
+        let t = windows[0].len();
+        let flat: Vec<&Vec<u8>> = (0..m).flat_map(|_| windows.iter()).collect();
+        let (_, att) = self.forward_attending(tokens_tensor(&flat, m, device), None);
+        let v: Vec<f32> = att.into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 attention");
+        v.chunks(windows.len() * t).map(|member| member.chunks(t).map(|w| w.to_vec()).collect()).collect()
     }
 
     /// Each member's logits for the same windows (each of length `CONTEXT`,

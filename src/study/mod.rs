@@ -9,6 +9,7 @@ pub mod csv;
 pub mod curves;
 pub mod data;
 pub mod event;
+pub mod inspection;
 pub mod jobs;
 pub mod key;
 pub mod layout;

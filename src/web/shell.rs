@@ -58,6 +58,10 @@ impl Lab {
                     .and_then(|t| Results::from_json(&t));
                 self.send(Msg::Shipped(preset, result));
             }),
+            Command::FetchModel(preset, key) => leptos::task::spawn_local(async move {
+                let bytes = files::fetch_bytes(&crate::lab::inside::shipped_path(preset, key)).await;
+                self.send(Msg::ModelFetched(preset, key, bytes));
+            }),
             Command::Store(req) => leptos::task::spawn_local(async move {
                 let answer = super::storage::run(req).await;
                 self.send(Msg::Store(answer));

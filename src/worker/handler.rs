@@ -98,6 +98,19 @@ pub fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
                 Err(message) => out(WorkerOutput::Failed { run, message }),
             }
         }
+        WorkerInput::Inspect { config, history, index, checkpoint } => {
+            let result = config.check().and_then(|_| {
+                let history = match history {
+                    Some(h) => h,
+                    None => data_for(&config).histories.get(index).cloned().ok_or_else(|| format!("there is no evaluation history {index}"))?,
+                };
+                experiment::inspect::inspect(&checkpoint, &history, &cpu_device())
+            });
+            match result {
+                Ok(inspection) => out(WorkerOutput::Inspected { inspection: Box::new(inspection) }),
+                Err(message) => out(WorkerOutput::Failed { run: 0, message }),
+            }
+        }
         WorkerInput::Prepare { config } => match config.check() {
             Ok(()) => out(WorkerOutput::Prepared { results: Box::new(Results::new(config.clone(), &data_for(&config))) }),
             Err(message) => out(WorkerOutput::Failed { run: 0, message }),

@@ -5,6 +5,7 @@
 use crate::study::config::ExperimentConfig;
 use crate::study::event::Event;
 use crate::study::jobs::Work;
+use crate::study::inspection::Inspection;
 use crate::study::results::Results;
 use crate::study::size::Size;
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,19 @@ pub enum WorkerInput {
     Prepare {
         /// The experiment.
         config: ExperimentConfig,
+    },
+    /// Look inside a fine-tuned model on one history: answered by
+    /// `Inspected`, or `Failed` with what is wrong.
+    Inspect {
+        /// The experiment (its evaluation histories).
+        config: ExperimentConfig,
+        /// The history to use, or none for evaluation history `index`.
+        history: Option<Vec<u8>>,
+        /// Which evaluation history, when none is given.
+        index: usize,
+        /// The model's checkpoint (the payload).
+        #[serde(skip)]
+        checkpoint: Vec<u8>,
     },
     /// Time pretraining steps of each size: the browser benchmark.
     Bench {
@@ -98,6 +112,11 @@ pub enum WorkerOutput {
     },
     /// The benchmark is over.
     BenchDone,
+    /// A model on one history.
+    Inspected {
+        /// What it computes there.
+        inspection: Box<Inspection>,
+    },
     /// An experiment's empty results with its scripted policies and
     /// baseline measured.
     Prepared {
@@ -125,7 +144,7 @@ impl WorkerInput {
     pub fn encode(mut self) -> Envelope {
         let payload = match &mut self {
             WorkerInput::Run { pretrained, .. } => pretrained.take(),
-            WorkerInput::Measure { checkpoint, .. } => Some(std::mem::take(checkpoint)),
+            WorkerInput::Measure { checkpoint, .. } | WorkerInput::Inspect { checkpoint, .. } => Some(std::mem::take(checkpoint)),
             _ => None,
         };
         Envelope { json: serde_json::to_string(&self).expect("serialisable"), payload }
@@ -137,7 +156,7 @@ impl WorkerInput {
         if let Some(bytes) = e.payload {
             match &mut input {
                 WorkerInput::Run { pretrained, .. } => *pretrained = Some(bytes),
-                WorkerInput::Measure { checkpoint, .. } => *checkpoint = bytes,
+                WorkerInput::Measure { checkpoint, .. } | WorkerInput::Inspect { checkpoint, .. } => *checkpoint = bytes,
                 WorkerInput::Bench { .. } | WorkerInput::Prepare { .. } => {}
             }
         }

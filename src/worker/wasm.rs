@@ -56,7 +56,7 @@ pub fn start() {
                 let run = match &input {
                     WorkerInput::Run { run, .. } | WorkerInput::Measure { run, .. } => Some(*run),
                     // A panic while measuring baselines is reported as a failure too.
-                    WorkerInput::Prepare { .. } => Some(0),
+                    WorkerInput::Prepare { .. } | WorkerInput::Inspect { .. } => Some(0),
                     WorkerInput::Bench { .. } => None,
                 };
                 CURRENT.with(|c| c.set(run));
