@@ -68,14 +68,14 @@ fn add(r: &mut Results, spec: M) {
 }
 
 fn verdict(r: &Results, id: &str) -> Verdict {
-    evaluate(r).into_iter().find(|c| c.id == id).unwrap().verdict
+    evaluate(r).into_iter().find(|c| c.id.name() == id).unwrap().verdict
 }
 
 #[test]
 fn with_no_models_nothing_can_be_told() {
     let r = empty();
     for c in evaluate(&r) {
-        assert!(matches!(c.verdict, Verdict::NotEnough(_)), "{}: {:?}", c.id, c.verdict);
+        assert!(matches!(c.verdict, Verdict::NotEnough(_)), "{:?}: {:?}", c.id, c.verdict);
     }
 }
 
@@ -88,6 +88,43 @@ fn success_rises_with_size() {
     assert_eq!(verdict(&r, "success-rises"), Verdict::Holds);
     add(&mut r, m(Size::L, 0, N4, 0.55));
     assert_eq!(verdict(&r, "success-rises"), Verdict::DoesNotHold);
+}
+
+/// An RL curve from `start` to `end` outcome accuracy over the whole run.
+fn curve(r: &mut Results, size: Size, seed: u64, start: f64, end: f64) {
+    use opimp::study::curves::RlPoint;
+    let key = ModelKey { size, seed, task: N4 };
+    let last = r.config.rl_steps;
+    for (step, acc) in [(0, start), (last / 2, (start + end) / 2.0), (last, end)] {
+        r.curves.push_rl(key, RlPoint { step, success: 0.6, outcome_acc: acc, rollout_acc: None });
+    }
+}
+
+#[test]
+fn maintenance_keeps_prediction_or_its_loss_is_seen() {
+    let id = "maintenance-keeps-prediction";
+    let mut r = empty();
+    assert!(matches!(verdict(&r, id), Verdict::NotEnough(_)));
+    add(&mut r, m(Size::S, 0, N4, 0.7));
+    add(&mut r, m(Size::Xl, 0, N4, 0.7));
+    curve(&mut r, Size::S, 0, 0.80, 0.805);
+    curve(&mut r, Size::Xl, 0, 0.90, 0.895);
+    assert_eq!(verdict(&r, id), Verdict::Holds);
+    // One model losing more than 0.03 breaks it, even if its size's mean
+    // stays within 0.01.
+    add(&mut r, m(Size::S, 1, N4, 0.7));
+    add(&mut r, m(Size::S, 2, N4, 0.7));
+    curve(&mut r, Size::S, 1, 0.80, 0.765);
+    curve(&mut r, Size::S, 2, 0.80, 0.83);
+    assert_eq!(verdict(&r, id), Verdict::DoesNotHold);
+    // Without maintenance, the claim is that prediction is lost.
+    let mut r = empty();
+    r.config.maintenance_every = 0;
+    add(&mut r, m(Size::S, 0, N4, 0.7));
+    curve(&mut r, Size::S, 0, 0.80, 0.60);
+    assert_eq!(verdict(&r, id), Verdict::Holds);
+    curve(&mut r, Size::S, 0, 0.80, 0.80);
+    assert_eq!(verdict(&r, id), Verdict::DoesNotHold);
 }
 
 #[test]
@@ -206,6 +243,7 @@ fn the_cli_prints_every_claim() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_opimp")).args(["claims", "--results", path.to_str().unwrap(), "--json"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 8);
-    assert_eq!(v[1]["verdict"], "holds");
+    assert_eq!(v.as_array().unwrap().len(), 9);
+    assert_eq!(v[2]["id"], "above-generator");
+    assert_eq!(v[2]["verdict"], "holds");
 }

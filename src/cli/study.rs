@@ -369,7 +369,7 @@ pub fn claims(a: ClaimsArgs) -> Result<String, String> {
                     crate::study::claims::Verdict::NotEnough(n) => Some(n.clone()),
                     _ => None,
                 };
-                serde_json::json!({ "id": c.id, "claim": c.text, "verdict": c.verdict.word(), "numbers": c.numbers, "needs": need })
+                serde_json::json!({ "id": c.id.name(), "claim": c.text, "verdict": c.verdict.word(), "numbers": c.numbers, "needs": need })
             })
             .collect();
         return serde_json::to_string_pretty(&list).map_err(|e| e.to_string());

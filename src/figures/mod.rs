@@ -13,6 +13,7 @@
 pub mod curves;
 pub mod measures;
 pub mod plot;
+pub mod readings;
 pub mod scaling;
 pub mod toys;
 

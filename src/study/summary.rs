@@ -41,6 +41,16 @@ impl MeanSe {
     }
 }
 
+/// The mean of some values (NaN for none).
+pub fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut total, mut n) = (0.0, 0usize);
+    for v in values {
+        total += v;
+        n += 1;
+    }
+    if n == 0 { f64::NAN } else { total / n as f64 }
+}
+
 /// The models of one size trained on one task.
 pub fn group(r: &Results, size: Size, task: SuccessSet) -> Vec<&ModelResult> {
     r.models.iter().filter(|m| m.key.size == size && m.key.task == task).collect()

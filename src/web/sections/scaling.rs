@@ -60,7 +60,7 @@ pub fn ClaimsSection() -> impl IntoView {
                                 _ => c.numbers.clone(),
                             };
                             view! {
-                                <tr data-claim=c.id>
+                                <tr data-claim=c.id.name()>
                                     <td>{c.text}</td>
                                     <td class=format!("verdict {class}")>{c.verdict.word()}</td>
                                     <td>{numbers}</td>
