@@ -11,6 +11,7 @@
 //! size is the question, and task where the task is.
 
 pub mod curves;
+pub mod inside;
 pub mod measures;
 pub mod plot;
 pub mod readings;

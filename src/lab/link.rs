@@ -476,6 +476,13 @@ pub fn serialize(state: &LabState) -> String {
     parts.join("&")
 }
 
+/// Whether a query changes an experiment setting (beyond choosing a
+/// preset): the page then opens with its settings shown.
+pub fn names_settings(query: &str) -> bool {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    query.split('&').any(|p| prop(&decode(p.split('=').next().unwrap_or(""))).is_some_and(|p| matches!(p, Prop::Experiment(_))))
+}
+
 /// Whether a query names an experiment (a preset or any experiment
 /// setting), as opposed to a bare visit.
 pub fn names_experiment(query: &str) -> bool {
@@ -559,6 +566,9 @@ mod tests {
         assert!(!names_experiment("?tax_s=0.5"));
         assert!(!names_experiment("?hide=files"));
         assert!(!names_experiment(""));
+        assert!(!names_settings("?preset=paper&hide=files&guide=1"));
+        assert!(names_settings("?preset=paper&rl_steps=10"));
+        assert!(names_settings("?maint_every=1"));
     }
 
     #[test]

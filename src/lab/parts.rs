@@ -24,6 +24,8 @@ pub enum Section {
     Scaling,
     /// The post's claims, checked.
     Claims,
+    /// Inside a model: one history, every action.
+    Inside,
     /// The misalignment taxonomy.
     Taxonomy,
     /// Differential optimization.
@@ -32,7 +34,7 @@ pub enum Section {
 
 impl Section {
     /// Every section, in the page's order.
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Sequence,
         Section::Pretraining,
         Section::Rl,
@@ -42,6 +44,7 @@ impl Section {
         Section::SelfEvaluation,
         Section::Scaling,
         Section::Claims,
+        Section::Inside,
         Section::Taxonomy,
         Section::Differential,
     ];
@@ -58,6 +61,7 @@ impl Section {
             Section::SelfEvaluation => "self-evaluation",
             Section::Scaling => "scaling",
             Section::Claims => "claims",
+            Section::Inside => "inside",
             Section::Taxonomy => "taxonomy",
             Section::Differential => "differential",
         }
@@ -75,6 +79,7 @@ impl Section {
             Section::SelfEvaluation => "Self-evaluation",
             Section::Scaling => "Scaling with model size",
             Section::Claims => "The post's claims, checked",
+            Section::Inside => "Inside a model",
             Section::Taxonomy => "The misalignment taxonomy",
             Section::Differential => "Differential optimization",
         }
@@ -129,7 +134,7 @@ pub enum Part {
 }
 
 /// Every part's link name: the sections, then the groups of controls.
-pub const PART_NAMES: [&str; 18] = [
+pub const PART_NAMES: [&str; 19] = [
     "sequence",
     "pretraining",
     "rl",
@@ -139,6 +144,7 @@ pub const PART_NAMES: [&str; 18] = [
     "self-evaluation",
     "scaling",
     "claims",
+    "inside",
     "taxonomy",
     "differential",
     "presets",

@@ -58,19 +58,17 @@ pub fn App() -> impl IntoView {
         on_cleanup(move || timer.clear());
     }
     let shows = move |s: Section| lab.page.with(|p| p.link.shows(Part::Section(s)));
+    let settings_open = link::names_settings(&query);
     view! {
-        <a class="skip" href="#main">"Skip to the lab"</a>
-        <header>
-            <h1>"opimp"</h1>
-            <p class="tagline">
-                "Measure how much a policy narrows the future (optimization) and how far it moves it (impact) — by training tiny transformers in this tab."
-            </p>
+        <a class="skip" href="#main">"Skip to the sections"</a>
+        <header class="brand">
+            <span class="name">"opimp"</span>
+            <span class="tagline">"a lab for measuring optimization and impact, after “Measuring Learned Optimization in Small Transformer Models” (2024)"</span>
         </header>
         <super::controls::Notices/>
-        <super::controls::Controls/>
+        <super::hero::Hero/>
+        <super::controls::Controls settings_open=settings_open/>
         <main id="main">
-            <super::sections::Guide/>
-            <super::sections::Shipped/>
             {Section::ALL.into_iter().map(|id| view! {
                 <Show when=move || shows(id) && super::sections::in_tour(lab, id)>
                     {super::sections::section(id)}
@@ -79,8 +77,8 @@ pub fn App() -> impl IntoView {
         </main>
         <footer>
             <p>
-                "Based on “Measuring Learned Optimization in Small Transformer Models” (2024). Everything runs in this tab: "
-                "training in Web Workers (burn, wasm), charts with plotly.js served from this site."
+                "Everything runs in this tab: training in Web Workers (burn, wasm), charts with plotly.js served from this site. "
+                "The same study runs natively with the opimp command line."
             </p>
         </footer>
     }

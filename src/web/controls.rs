@@ -73,7 +73,10 @@ fn field(lab: Lab, setting: &'static Setting<ExperimentConfig>) -> impl IntoView
 
 /// Experiment settings, run/cancel, progress, sharing and files.
 #[component]
-pub fn Controls() -> impl IntoView {
+pub fn Controls(
+    /// Whether the settings start open (the link changed one).
+    settings_open: bool,
+) -> impl IntoView {
     let lab = expect_context::<Lab>();
     let running = move || lab.page.with(running);
     let shows = move |g: Group| lab.page.with(|p| p.link.shows(Part::Controls(g)));
@@ -124,34 +127,39 @@ pub fn Controls() -> impl IntoView {
         files::read_chosen(&ev, MAX_CHECKPOINT_BYTES as u64, move |name, size, bytes| lab.send(Msg::ImportModel(name, size, bytes)));
     };
     let clear = move |_| lab.send(Msg::Clear);
-    // On a small screen the settings start folded away.
-    let narrow = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w < 700.0);
-    let collapsed = RwSignal::new(narrow);
+    // The panel is one line; its settings open on request, or at once
+    // when the link changed a setting.
+    let expanded = RwSignal::new(settings_open);
     view! {
         <section class="controls" id="controls" aria-label="Experiment">
-            <div class="controls-head">
-                <h2>"Experiment"</h2>
-                <button class="collapse" aria-controls="controls-body" aria-expanded=move || (!collapsed.get()).to_string()
-                    on:click=move |_| collapsed.update(|c| *c = !*c)>
-                    {move || if collapsed.get() { "Show settings" } else { "Hide settings" }}
+            <div class="row bar">
+                <Show when=move || shows(Group::Presets)>
+                    <label class="sr-only" for="set-preset">"Preset"</label>
+                    <select id="set-preset" prop:disabled=running
+                        on:change=move |ev| lab.send(Msg::SetText(Prop::Lab(&PRESET), event_target_value(&ev)))>
+                        {Preset::ALL.iter().map(|p| view! {
+                            <option value=p.name() selected=move || lab.page.with(|s| s.link.preset == *p)>
+                                {format!("{} — {}", p.name(), p.about())}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </Show>
+                <Show when=move || shows(Group::Run)>
+                    <button id="run" on:click=move |_| lab.send(Msg::Run) prop:disabled=running>
+                        {move || lab.page.with(|p| run_label(p))}
+                    </button>
+                    <Show when=running>
+                        <button id="cancel" on:click=move |_| lab.send(Msg::Cancel)>"Cancel"</button>
+                    </Show>
+                </Show>
+                <button id="copy-link" on:click=copy_link>"Copy link"</button>
+                <button id="settings-toggle" class="collapse" aria-controls="controls-body" aria-expanded=move || expanded.get().to_string()
+                    on:click=move |_| expanded.update(|e| *e = !*e)>
+                    {move || if expanded.get() { "Hide settings" } else { "Settings" }}
                 </button>
             </div>
-            <div id="controls-body" class:collapsed=move || collapsed.get()>
-            <Show when=move || shows(Group::Presets)>
-                <div class="row">
-                    <div class="field">
-                        <label for="set-preset">"Preset"</label>
-                        <select id="set-preset" prop:disabled=running
-                            on:change=move |ev| lab.send(Msg::SetText(Prop::Lab(&PRESET), event_target_value(&ev)))>
-                            {Preset::ALL.iter().map(|p| view! {
-                                <option value=p.name() selected=move || lab.page.with(|s| s.link.preset == *p)>
-                                    {format!("{} — {}", p.name(), p.about())}
-                                </option>
-                            }).collect_view()}
-                        </select>
-                    </div>
-                </div>
-            </Show>
+            <ProgressBar/>
+            <div id="controls-body" class:collapsed=move || !expanded.get()>
             <Show when=move || shows(Group::Settings)>
                 <div class="row">
                     {[&settings::SEEDS, &settings::STEPS, &settings::RL_STEPS, &settings::EVAL_HISTORIES, &settings::LR, &settings::RL_LR,
@@ -185,15 +193,7 @@ pub fn Controls() -> impl IntoView {
                     </span>
                 </fieldset>
             </Show>
-            </div>
             <div class="row buttons">
-                <Show when=move || shows(Group::Run)>
-                    <button id="run" on:click=move |_| lab.send(Msg::Run) prop:disabled=running>
-                        {move || lab.page.with(|p| run_label(p))}
-                    </button>
-                    <button id="cancel" on:click=move |_| lab.send(Msg::Cancel) prop:disabled=move || !running()>"Cancel"</button>
-                </Show>
-                <button id="copy-link" on:click=copy_link>"Copy link"</button>
                 <Show when=move || shows(Group::Files)>
                     <button id="export-json" on:click=export_json>"Export JSON"</button>
                     <button id="export-csv" on:click=export_csv>"Export CSV"</button>
@@ -209,7 +209,7 @@ pub fn Controls() -> impl IntoView {
                     <small class="hint" id="bench-hint">"time one training step (batch 64) of each size in this browser"</small>
                 </Show>
             </div>
-            <ProgressBar/>
+            </div>
         </section>
     }
 }

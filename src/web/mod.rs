@@ -6,7 +6,7 @@ pub mod app;
 pub mod charts;
 pub mod controls;
 pub mod files;
-pub mod plot;
+pub mod hero;
 pub mod pool;
 pub mod shell;
 pub mod sections;

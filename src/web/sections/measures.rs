@@ -4,11 +4,14 @@
 use super::super::shell::{Lab, View};
 use super::super::charts::Chart;
 use crate::figures::measures::{self as charts, ImpactFigure};
+use crate::figures::readings;
 use super::f3;
 use crate::lab::page::Reproduced;
 use crate::lab::update::Msg;
 use crate::study::key::ModelKey;
+use crate::study::results::{ModelResult, Results};
 use crate::sequence::{self, SuccessSet};
+use crate::lab::parts::Section;
 use leptos::prelude::*;
 
 /// A grid showing split histories on four real histories: row h' gives
@@ -64,12 +67,43 @@ fn mark(view: View, key: ModelKey) -> (String, &'static str) {
     }
 }
 
+/// The models table's sortable columns: (header, tooltip, the value of a
+/// model). The identity columns sort by the model's key.
+const COLUMNS: [(&str, &str, fn(&ModelResult, &Results) -> f64); 10] = [
+    ("s", "success rate under the model's own task", |m, _| m.own().success),
+    ("Op", "measured optimization (nats)", |m, _| m.op),
+    ("Op implied", "optimization the success rate implies (nats)", |m, _| m.own().op_implied),
+    ("Op implied (real baseline)", "Op implied with the sequence's own outcome distribution as the baseline", |m, r| r.baseline.op_implied(m.own().success, m.key.task)),
+    ("Imp", "measured impact (nats)", |m, _| m.imp),
+    ("Imp_min", "impact's lower bound (nats)", |m, _| m.own().imp_min),
+    ("s′", "success rate in the split-history future", |m, _| m.own().split_success),
+    ("self Op", "the model's own estimate of its Op", |m, _| m.self_op),
+    ("self Imp", "the model's own estimate of its Imp", |m, _| m.self_imp),
+    ("params", "trainable parameters", |m, _| m.params as f64),
+];
+
+/// How the models table is sorted: by the model (size, seed, task) or by a
+/// column of [`COLUMNS`], up or down.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Sort {
+    column: Option<usize>,
+    descending: bool,
+}
+
 fn models_table(lab: Lab, view: View) -> impl IntoView {
+    let sort = RwSignal::new(Sort { column: None, descending: false });
     let rows = move || {
+        let order = sort.get();
         view.shown.with(|r| {
-            let models = r
-                .models
-                .iter()
+            let mut ms: Vec<&ModelResult> = r.models.iter().collect();
+            if let Some(c) = order.column {
+                ms.sort_by(|a, b| COLUMNS[c].2(a, r).total_cmp(&COLUMNS[c].2(b, r)).then(a.key.cmp(&b.key)));
+            }
+            if order.descending {
+                ms.reverse();
+            }
+            let models = ms
+                .into_iter()
                 .map(|m| {
                     let o = m.own();
                     let (mark, class) = mark(view, m.key);
@@ -119,20 +153,38 @@ fn models_table(lab: Lab, view: View) -> impl IntoView {
             (models, failures, scripted)
         })
     };
+    // A header that sorts by its column (again: the other way).
+    let header = move |label: &'static str, tip: &'static str, column: Option<usize>| {
+        let state = move || {
+            let s = sort.get();
+            if s.column == column { if s.descending { "descending" } else { "ascending" } } else { "none" }
+        };
+        view! {
+            <th scope="col" title=tip aria-sort=state>
+                <button class="sort" on:click=move |_| sort.update(|s| {
+                    *s = if s.column == column { Sort { column, descending: !s.descending } } else { Sort { column, descending: column.is_some() } };
+                })>{label}</button>
+            </th>
+        }
+    };
+    let count = move || view.shown.with(|r| r.models.len());
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Every model and scripted policy">
-            <table class="models" id="models-table">
-                <caption class="sr-only">"Every model and scripted policy, measured on the same histories"</caption>
-                <thead><tr>
-                    <th scope="col">"size"</th><th scope="col">"seed"</th><th scope="col">"task"</th><th scope="col">"params"</th>
-                    <th scope="col">"s"</th><th scope="col">"Op"</th><th scope="col">"Op implied"</th>
-                    <th scope="col" title="Op implied with the sequence's own outcome distribution as the baseline">"Op implied (real baseline)"</th>
-                    <th scope="col">"Imp"</th><th scope="col">"Imp_min"</th><th scope="col">"s′"</th>
-                    <th scope="col">"self Op"</th><th scope="col">"self Imp"</th><th scope="col">"numbers"</th><th scope="col">"model"</th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <details class="models-box" id="models-box" open=true>
+            <summary>{move || format!("Every model ({}) and scripted policy, measured on the same histories: sort by a column's header", count())}</summary>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Every model and scripted policy">
+                <table class="models" id="models-table">
+                    <caption class="sr-only">"Every model and scripted policy, measured on the same histories"</caption>
+                    <thead><tr>
+                        {header("model", "size, seed and task", None)}
+                        <th scope="col">"seed"</th><th scope="col">"task"</th>
+                        {header(COLUMNS[9].0, COLUMNS[9].1, Some(9))}
+                        {(0..9).map(|c| header(COLUMNS[c].0, COLUMNS[c].1, Some(c))).collect_view()}
+                        <th scope="col">"numbers"</th><th scope="col">"checkpoint"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </details>
     }
 }
 
@@ -144,6 +196,7 @@ pub fn OptimizationSection() -> impl IntoView {
     let shown = move || view.shown.get();
     view! {
         <section id="optimization" aria-labelledby="optimization-title">
+            <super::GuideBar at=Section::Optimization/>
             <h2 id="optimization-title">"4. Measuring optimization"</h2>
             <p>
                 "Optimization Op = H(F′|P″) − H(F), in nats: the entropy of the outcomes when every history gets some other history's "
@@ -157,11 +210,10 @@ pub fn OptimizationSection() -> impl IntoView {
                 <Chart id="chart-op-predicted" label="Predicted against measured optimization" figure=move || charts::op_predicted(&shown())/>
             </div>
             <p class="reading">
-                "Reading it: on the left, each dotted curve is what theory predicts for one task; a model trained on a task should sit "
-                "on or just above its curve. On the right, the same comparison as implied against measured Op: points on the dashed "
-                "line are optimizing for exactly their task. The scripted policies calibrate the scale: greedy (best action for G), "
-                "generator (the sequence's own next token: its self-optimization, which trained models should meet or exceed), constant "
-                "(ignores its input: Op 0) and random."
+                "Left: each dotted curve is what theory predicts for one task. Right: implied against measured Op; colour is the task, "
+                "shape the size. The scripted policies calibrate the scale: greedy (best action for G), generator (the sequence's own "
+                "next token), constant (Op 0) and random. "
+                {move || view.shown.with(readings::optimization)}
             </p>
             <p>
                 "Every trained model and the scripted policies, measured on the same histories. “Op implied (real baseline)” uses the "
@@ -186,6 +238,7 @@ pub fn CrossSection() -> impl IntoView {
     let shown = move || view.shown.get();
     view! {
         <section id="cross" aria-labelledby="cross-title">
+            <super::GuideBar at=Section::Cross/>
             <h2 id="cross-title">"5. Cross-objective evaluation"</h2>
             <p>
                 "Measured Op does not depend on G; the implied value does. Score every model under every task's G: a model trained "
@@ -198,9 +251,9 @@ pub fn CrossSection() -> impl IntoView {
                 <Chart id="chart-cross-n6" label="Cross-objective evaluation under n6" figure=move || charts::cross(&shown(), SuccessSet::N6)/>
             </div>
             <p class="reading">
-                "Reading it: circles were trained on the chart's G, crosses on another task. The circles hug the dashed line; the "
-                "crosses fall off it. So comparing implied and measured Op tells which objective a model was trained on, from its "
-                "behaviour alone."
+                "Colour is the task a model was trained on, shape its size. Comparing implied and measured Op tells which objective a "
+                "model was trained on, from its behaviour alone. "
+                {move || view.shown.with(readings::cross)}
             </p>
         </section>
     }
@@ -213,6 +266,7 @@ pub fn ImpactSection() -> impl IntoView {
     let shown = move || view.shown.get();
     view! {
         <section id="impact" aria-labelledby="impact-title">
+            <super::GuideBar at=Section::Impact/>
             <h2 id="impact-title">"6. Impact"</h2>
             <p>
                 "Impact Imp = average over h′ of KL(F ‖ F′), in nats: how far the policy moves the future, whichever way. It is never "
@@ -226,9 +280,8 @@ pub fn ImpactSection() -> impl IntoView {
                 <Chart id="chart-imp-excess" label="Excess impact against impact" figure=move || charts::impact(&shown(), ImpactFigure::Excess)/>
             </div>
             <p class="reading">
-                "Reading it: every point sits above Imp = Imp_min. The post found larger models with higher Imp but a lower ratio "
-                "Imp/Imp_min, and s′ flat with size: all sizes share the same bias in their outputs, which split histories do not "
-                "count as impact — they only see responsive behaviour."
+                "Split histories only see responsive behaviour: a bias all sizes share is not counted as impact. "
+                {move || view.shown.with(readings::impact)}
             </p>
             <h3>"Other comparison futures"</h3>
             <p>
@@ -256,6 +309,7 @@ pub fn SelfSection() -> impl IntoView {
     let shown = move || view.shown.get();
     view! {
         <section id="self-evaluation" aria-labelledby="self-title">
+            <super::GuideBar at=Section::SelfEvaluation/>
             <h2 id="self-title">"7. Self-evaluation"</h2>
             <p>
                 "Replace the rule's exact P(x | h, a) by the model's own prediction of the token after h + [a] (renormalised over 0..7) "
@@ -266,9 +320,8 @@ pub fn SelfSection() -> impl IntoView {
                 <Chart id="chart-self-imp" label="Measured against self-estimated impact" figure=move || charts::self_eval(&shown(), true)/>
             </div>
             <p class="reading">
-                "Reading it: points on the dashed line estimate themselves correctly; above it, the model underestimates itself. The "
-                "post found n6 models on the line and lower n_good further above it, and put it down to the skewed outcomes the "
-                "maintenance training feeds the model; self-estimated Imp was worse still."
+                "The post put the bias down to the skewed outcomes the maintenance training feeds the model. "
+                {move || view.shown.with(readings::self_eval)}
             </p>
         </section>
     }

@@ -2,6 +2,7 @@
 //! its chart(s) and one paragraph on how to read them. A teacher's link can
 //! hide sections and walk through them one at a time.
 
+mod inside;
 mod measures;
 mod scaling;
 mod story;
@@ -9,7 +10,6 @@ mod toys;
 
 use super::shell::Lab;
 use crate::lab::parts::Section;
-use crate::study::provenance::BUILD;
 use leptos::prelude::*;
 
 /// `0.123`, or ∞.
@@ -29,6 +29,7 @@ pub fn section(s: Section) -> AnyView {
         Section::SelfEvaluation => view! { <measures::SelfSection/> }.into_any(),
         Section::Scaling => view! { <scaling::ScalingSection/> }.into_any(),
         Section::Claims => view! { <scaling::ClaimsSection/> }.into_any(),
+        Section::Inside => view! { <inside::InsideSection/> }.into_any(),
         Section::Taxonomy => view! { <toys::TaxonomySection/> }.into_any(),
         Section::Differential => view! { <toys::DifferentialSection/> }.into_any(),
     }
@@ -53,63 +54,28 @@ pub fn in_tour(lab: Lab, id: Section) -> bool {
     v.get(tour.min(v.len().saturating_sub(1))) == Some(&id)
 }
 
-/// The guided mode's bar: where the tour is, back and next.
+/// The guided mode's bar, at the top of the section it walks through:
+/// where the tour is, back and next.
 #[component]
-pub fn Guide() -> impl IntoView {
+pub fn GuideBar(at: Section) -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let Tour(at) = expect_context::<Tour>();
+    let Tour(tour) = expect_context::<Tour>();
     let count = move || visible(lab).len();
+    let here = move || visible(lab).iter().position(|s| *s == at).unwrap_or(0);
+    let go = move |to: usize| {
+        tour.set(to);
+        // Bring the next section's top into view.
+        if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("main")) {
+            el.scroll_into_view();
+        }
+    };
     view! {
         <Show when=move || lab.page.with(|p| p.link.view.guide)>
             <nav class="guide" id="guide" aria-label="Guided tour">
-                <button id="guide-back" prop:disabled=move || at.get() == 0 on:click=move |_| at.update(|a| *a = a.saturating_sub(1))>"← Back"</button>
-                <span id="guide-where" aria-live="polite">
-                    {move || {
-                        let v = visible(lab);
-                        let i = at.get().min(v.len().saturating_sub(1));
-                        format!("Step {} of {}: {}", i + 1, v.len(), v.get(i).map(|s| s.title()).unwrap_or(""))
-                    }}
-                </span>
-                <button id="guide-next" prop:disabled=move || { at.get() + 1 >= count() } on:click=move |_| at.update(|a| *a = (*a + 1).min(count().saturating_sub(1)))>"Next →"</button>
+                <button id="guide-back" prop:disabled=move || here() == 0 on:click=move |_| go(here().saturating_sub(1))>"← Back"</button>
+                <span id="guide-where" aria-live="polite">{move || format!("Step {} of {}: {}", here() + 1, count(), at.title())}</span>
+                <button id="guide-next" prop:disabled=move || here() + 1 >= count() on:click=move |_| go((here() + 1).min(count().saturating_sub(1)))>"Next →"</button>
             </nav>
-        </Show>
-    }
-}
-
-/// Where the figures' numbers come from: results shipped with the site
-/// (with the engine and build that computed them), or trained here.
-#[component]
-pub fn Shipped() -> impl IntoView {
-    let lab = expect_context::<Lab>();
-    let text = move || {
-        lab.page.with(|p| {
-            use crate::lab::page::Shipped as S;
-            match (&p.shipped, p.showing_shipped()) {
-                (S::Loaded(r), true) => {
-                    let same = r.provenance.build == BUILD;
-                    Some(format!(
-                        "These figures show the results shipped with this site for the '{}' preset ({} models), computed by {} with build {}{}. {} Press “Reproduce here” to train them in this tab and see each model marked against them.",
-                        p.link.preset,
-                        r.models.len(),
-                        r.provenance.engine,
-                        r.provenance.build,
-                        if r.provenance.note.is_empty() { String::new() } else { format!(" ({})", r.provenance.note) },
-                        if same { "This page is the same build: training here gives the same numbers, bit for bit." } else { "This page is another build: training here may give other numbers." }
-                    ))
-                }
-                (S::Loading, _) => Some("Loading the results shipped with this site…".into()),
-                (S::Failed(e), _) => Some(format!("The results shipped for this preset could not be loaded ({e}); press Run to train them here.")),
-                (S::Loaded(_), false) if !p.results.models.is_empty() => Some(format!(
-                    "These figures show the models trained or imported here ({}). The site ships results for this preset; each model is marked against them in the models table.",
-                    p.results.models.len()
-                )),
-                _ => None,
-            }
-        })
-    };
-    view! {
-        <Show when=move || text().is_some()>
-            <p class="provenance" id="provenance">{move || text().unwrap_or_default()}</p>
         </Show>
     }
 }

@@ -3,8 +3,9 @@
 
 use super::super::shell::View;
 use super::super::charts::Chart;
-use crate::figures::scaling as charts;
+use crate::figures::{readings, scaling as charts};
 use crate::study::claims::{self, Verdict};
+use crate::lab::parts::Section;
 use leptos::prelude::*;
 
 /// Scaling with model size.
@@ -14,6 +15,7 @@ pub fn ScalingSection() -> impl IntoView {
     let shown = move || view.shown.get();
     view! {
         <section id="scaling" aria-labelledby="scaling-title">
+            <super::GuideBar at=Section::Scaling/>
             <h2 id="scaling-title">"8. Scaling with model size"</h2>
             <p>
                 "The post trained five models of each of four sizes on each task. These figures show each quantity's mean over seeds, "
@@ -24,8 +26,9 @@ pub fn ScalingSection() -> impl IntoView {
                 <Chart id="chart-op-size" label="Optimization against model size" figure=move || charts::op_vs_size(&shown())/>
             </div>
             <p class="reading">
-                "Reading it: the post's central figure (left) has every task well above chance (dotted) and rising with size. Op "
-                "(right) rises with size too, and every size sits above the sequence's own self-optimization (dashed)."
+                "Left, the post's central figure: success against size, each task's mean ± SE with the single models faint beneath; "
+                "right, Op against size beside the sequence's own self-optimization (dashed). "
+                {move || view.shown.with(readings::scaling)}
             </p>
             <Chart id="chart-loss-size" label="Pretraining loss against model size" figure=move || charts::loss_vs_size(&shown())/>
             <p class="reading">
@@ -43,6 +46,7 @@ pub fn ClaimsSection() -> impl IntoView {
     let evaluated = move || view.shown.with(claims::evaluate);
     view! {
         <section id="claims" aria-labelledby="claims-title">
+            <super::GuideBar at=Section::Claims/>
             <h2 id="claims-title">"9. The post's claims, checked"</h2>
             <p>
                 "Each claim the post makes about its results, evaluated on the results shown above: it holds, it does not hold, or "

@@ -2,8 +2,9 @@
 
 use super::super::shell::{Lab, View};
 use super::super::charts::Chart;
-use crate::figures::curves as charts;
+use crate::figures::{curves as charts, readings};
 use crate::sequence::{self, RULE_SPAN};
+use crate::lab::parts::Section;
 use leptos::prelude::*;
 
 fn reduced_motion() -> bool {
@@ -67,6 +68,7 @@ pub fn SequenceSection() -> impl IntoView {
     };
     view! {
         <section id="sequence" aria-labelledby="sequence-title">
+            <super::GuideBar at=Section::Sequence/>
             <h2 id="sequence-title">"1. The sequence"</h2>
             <p>
                 "Tokens are 0..15. Even positions hold outcomes 0..7, odd positions hold 8..15. Each token is the product of "
@@ -114,6 +116,7 @@ pub fn PretrainSection() -> impl IntoView {
     let shown = move || view.shown.get();
     view! {
         <section id="pretraining" aria-labelledby="pretraining-title">
+            <super::GuideBar at=Section::Pretraining/>
             <h2 id="pretraining-title">"2. Pretraining"</h2>
             <p>
                 "Each model is an encoder-only transformer over the last 20 tokens, trained with AdamW (weight decay 0.01, dropout 0.1) "
@@ -121,13 +124,13 @@ pub fn PretrainSection() -> impl IntoView {
                 "member learns exactly as it would alone."
             </p>
             <div class="charts two">
-                <Chart id="chart-pretrain-loss" label="Pretraining loss per model" figure=move || charts::pretrain(&shown(), false)/>
-                <Chart id="chart-pretrain-acc" label="Pretraining accuracy per model" figure=move || charts::pretrain(&shown(), true)/>
+                <Chart id="chart-pretrain-loss" label="Pretraining loss per size" figure=move || charts::pretrain(&shown(), false)/>
+                <Chart id="chart-pretrain-acc" label="Pretraining accuracy per size" figure=move || charts::pretrain(&shown(), true)/>
             </div>
             <p class="reading">
-                "Reading it: solid lines are held-out windows, dotted the training windows; when they part, the model memorises "
-                "rather than learns the rule (the post saw this in its largest models). Chance accuracy is 1/16 (1/8 once parity is "
-                "known); the 2% noise caps it near 0.98."
+                "Each size's line is the mean over its seeds, the band ± one standard error, the single nets faint beneath (hover one "
+                "to name it). Chance accuracy is 1/16 (1/8 once parity is known); the 2% noise caps it near 0.98. "
+                {move || view.shown.with(readings::pretraining)}
             </p>
         </section>
     }
@@ -154,6 +157,7 @@ pub fn RlSection() -> impl IntoView {
     };
     view! {
         <section id="rl" aria-labelledby="rl-title">
+            <super::GuideBar at=Section::Rl/>
             <h2 id="rl-title">"3. Reinforcement learning"</h2>
             <p>
                 "Fine-tuning: the model samples its action at temperature 1 on an odd position, the rule draws the next outcome, and "
@@ -162,10 +166,21 @@ pub fn RlSection() -> impl IntoView {
                 "self-evaluation needs. A net's RL runs (one per task) train as one stack. "
                 {sampling}
             </p>
-            <Chart id="chart-rl" label="RL success rate per model and task" figure=move || charts::rl(&shown())/>
+            <Chart id="chart-rl" label="RL success rate per size and task" figure=move || charts::rl(&shown())/>
             <p class="reading">
-                "Reading it: the success rate at temperature 0, computed exactly on held-out histories. A constant action scores "
-                "about p = |G|/8; the best possible policy about 0.93 on n4. Colours are tasks, dashes sizes."
+                "The success rate at temperature 0, computed exactly on held-out histories, one panel per task. A constant action "
+                "scores about p = |G|/8; the best possible policy about 0.93 on n4. "
+                {move || view.shown.with(readings::rl)}
+            </p>
+            <Chart id="chart-rl-prediction" label="Predicting the outcome during RL, per size and task" figure=move || charts::rl_prediction(&shown())/>
+            <p class="reading">
+                {move || view.shown.with(readings::rl_prediction)}
+                " "
+                {move || lab.page.with(|p| if p.link.preset == crate::study::preset::Preset::NoMaintenance {
+                    view! { <a href="?preset=paper">"The same models with maintenance: the paper preset."</a> }.into_any()
+                } else {
+                    view! { <a href="?preset=no-maintenance">"See it without maintenance: the no-maintenance preset (sizes s and xl)."</a> }.into_any()
+                })}
             </p>
         </section>
     }

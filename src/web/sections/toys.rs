@@ -11,6 +11,7 @@ use crate::lab::update::Msg;
 use crate::sequence::SuccessSet;
 use crate::study::settings::Value;
 use crate::taxonomy;
+use crate::lab::parts::Section;
 use leptos::prelude::*;
 
 /// 10. The misalignment taxonomy.
@@ -33,7 +34,8 @@ pub fn TaxonomySection() -> impl IntoView {
     let set = move |prop: &'static crate::study::settings::Setting<link::LabState>, v: String| lab.send(Msg::SetText(Prop::Lab(prop), v));
     view! {
         <section id="taxonomy" aria-labelledby="taxonomy-title">
-            <h2 id="taxonomy-title">"10. The misalignment taxonomy"</h2>
+            <super::GuideBar at=Section::Taxonomy/>
+            <h2 id="taxonomy-title">"11. The misalignment taxonomy"</h2>
             <p>
                 "For the same success rate a policy can spread its successes evenly over G, or concentrate them on a few outcomes of G, "
                 "or also favour some failures. Only the even spread matches the implied Op; every other shape shows excess optimization "
@@ -164,7 +166,8 @@ pub fn DifferentialSection() -> impl IntoView {
     };
     view! {
         <section id="differential" aria-labelledby="differential-title">
-            <h2 id="differential-title">"11. Differential optimization"</h2>
+            <super::GuideBar at=Section::Differential/>
+            <h2 id="differential-title">"12. Differential optimization"</h2>
             <p>
                 "The same ideas for continuous systems: an action A = f(P) and a future F = g(A, P). C compares how much F moves "
                 "with P when A responds (dh/dP) against when A is held fixed (∂g/∂P). Op = −ln C; Imp = −ln C + C(C − 1). With "

@@ -1,0 +1,149 @@
+//! 10. Inside a model: one model, one history, every action — the
+//! quantities the measures average, for one history.
+
+use super::super::charts::Chart;
+use super::super::shell::Lab;
+use crate::figures::inside as charts;
+use crate::lab::inside::{HistoryChoice, Looking, shipped_models};
+use crate::lab::parts::Section;
+use crate::lab::update::Msg;
+use crate::study::inspection::{Inspection, consequences};
+use crate::study::key::ModelKey;
+use leptos::prelude::*;
+
+/// The models a visitor can look inside: the ones the site ships for the
+/// preset, then the ones kept here.
+fn choices(lab: Lab) -> Vec<(ModelKey, &'static str)> {
+    lab.page.with(|p| {
+        let mut out: Vec<(ModelKey, &'static str)> = Vec::new();
+        for k in p.kept_here() {
+            out.push((k.key, "trained here"));
+        }
+        if let Some(preset) = p.preset() {
+            for k in shipped_models(preset) {
+                if !out.iter().any(|(x, _)| *x == k) {
+                    out.push((k, "shipped"));
+                }
+            }
+        }
+        out.sort_by_key(|(k, _)| *k);
+        out
+    })
+}
+
+#[component]
+pub fn InsideSection() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let looking = move || lab.page.with(|p| p.inside.looking.clone());
+    let ready = move || match looking() {
+        Looking::Ready(ins) => Some(*ins),
+        _ => None,
+    };
+    let eps = move || lab.page.with(|p| p.config().eps);
+    let tasks = move || lab.page.with(|p| p.config().tasks.clone());
+    let first_task = move || tasks()[0];
+    let index = move || lab.page.with(|p| match p.inside.history {
+        HistoryChoice::Evaluation(i) => Some(i),
+        HistoryChoice::Typed(_) => None,
+    });
+    let count = move || lab.page.with(|p| p.config().eval_histories);
+    let typed = RwSignal::new(String::new());
+    let figure = move |f: fn(&Inspection, &[crate::study::inspection::Consequence], crate::sequence::SuccessSet) -> crate::figures::Figure| {
+        move || {
+            let ins = ready().unwrap_or_else(|| Inspection { history: vec![0; 20], action_probs: [0.0; 8], choice: 8, predicted: [[0.0; 8]; 8], attention: vec![0.0; 20] });
+            let cons = consequences(&ins.history, eps(), &tasks());
+            f(&ins, &cons, first_task())
+        }
+    };
+    let status = move || match looking() {
+        Looking::Idle => "Pick a model to look inside it.".to_string(),
+        Looking::Fetching => "Fetching the model's checkpoint from the site…".into(),
+        Looking::Computing => "A worker is running the model on the history…".into(),
+        Looking::Ready(ins) => {
+            let cons = consequences(&ins.history, eps(), &tasks());
+            let c = &cons[(ins.choice - 8) as usize];
+            let g = first_task();
+            let good = c.succeeds.iter().any(|(t, s)| *t == g && *s);
+            format!(
+                "At temperature 0 the model picks action {} (probability {:.2} at temperature 1); the rule answers {}, {} on {g}. Its own prediction gives that outcome {:.2}.",
+                ins.choice,
+                ins.action_probs[(ins.choice - 8) as usize],
+                c.outcome,
+                if good { "a success" } else { "a failure" },
+                ins.predicted[(ins.choice - 8) as usize][c.outcome as usize]
+            )
+        }
+        Looking::Failed(e) => format!("This could not be shown: {e}."),
+    };
+    view! {
+        <section id="inside" aria-labelledby="inside-title">
+            <super::GuideBar at=Section::Inside/>
+            <h2 id="inside-title">"10. Inside a model"</h2>
+            <p>
+                "The measures average over a thousand histories. Here is one: pick a trained model and a history, and see which "
+                "action the model prefers and how sure it is, what each of the 8 actions would make the rule do, what the model itself "
+                "predicts each action leads to (the input of self-evaluation), and where its last block looks among the 20 tokens it "
+                "reads — beside the 15 the rule reads (with the action, 16)."
+            </p>
+            <div class="row">
+                <div class="field">
+                    <label for="inside-model">"Model"</label>
+                    <select id="inside-model" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some((k, _)) = choices(lab).into_iter().find(|(k, _)| k.to_string() == v) {
+                            lab.send(Msg::InsideModel(k));
+                        }
+                    }>
+                        <option value="" selected=move || lab.page.with(|p| p.inside.model.is_none())>"choose a model"</option>
+                        {move || choices(lab).into_iter().map(|(k, from)| {
+                            let label = format!("{k} ({from})");
+                            view! { <option value=k.to_string() selected=move || lab.page.with(|p| p.inside.model == Some(k))>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <span class="label" id="inside-history-label">"Evaluation history"</span>
+                    <div class="row" role="group" aria-labelledby="inside-history-label">
+                        <button id="inside-prev" prop:disabled=move || index().is_none_or(|i| i == 0)
+                            on:click=move |_| lab.send(Msg::InsideHistory(HistoryChoice::Evaluation(index().unwrap_or(1).saturating_sub(1))))>"←"</button>
+                        <span id="inside-index">{move || index().map(|i| format!("{} of {}", i + 1, count())).unwrap_or_else(|| "typed".into())}</span>
+                        <button id="inside-next" prop:disabled=move || index().is_some_and(|i| i + 1 >= count())
+                            on:click=move |_| lab.send(Msg::InsideHistory(HistoryChoice::Evaluation(index().map(|i| i + 1).unwrap_or(0))))>"→"</button>
+                    </div>
+                </div>
+                <div class="field">
+                    <label for="inside-typed">"Or type a history (20+ tokens, ending on an outcome)"</label>
+                    <input id="inside-typed" type="text" prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
+                    <button id="inside-use" on:click=move |_| lab.send(Msg::InsideHistoryText(typed.get_untracked()))>"Use"</button>
+                </div>
+            </div>
+            <p class="status" id="inside-status" aria-live="polite" data-state=move || match looking() {
+                Looking::Ready(_) => "ready", Looking::Failed(_) => "failed", Looking::Idle => "idle", _ => "busy" }>{status}</p>
+            <Show when=move || ready().is_some()>
+                <p class="history" id="inside-tokens">
+                    {move || ready().map(|ins| ins.history.iter().enumerate().map(|(i, t)| {
+                        let read = i + crate::study::inspection::RULE_READS >= ins.history.len();
+                        let w = ins.attention.get(i).copied().unwrap_or(0.0);
+                        view! { <span class=if read { "tok input" } else { "tok" } style:opacity=format!("{:.2}", 0.35 + 0.65 * (w * 5.0).min(1.0))
+                            title=format!("token {t}, attention {w:.3}")>{*t}</span> }
+                    }).collect_view())}
+                </p>
+                <div class="charts two">
+                    <Chart id="chart-inside-actions" label="The model's action probabilities and each action's consequence" figure=figure(charts::actions)/>
+                    <Chart id="chart-inside-attention" label="Where the model's last block looks" figure=move || charts::attention(&ready().unwrap_or_else(|| Inspection { history: vec![0; 20], action_probs: [0.0; 8], choice: 8, predicted: [[0.0; 8]; 8], attention: vec![0.0; 20] }))/>
+                </div>
+                <Chart id="chart-inside-prediction" label="The model's prediction after its chosen action, beside the rule" figure=move || {
+                    let ins = ready().unwrap_or_else(|| Inspection { history: vec![0; 20], action_probs: [0.0; 8], choice: 8, predicted: [[0.0; 8]; 8], attention: vec![0.0; 20] });
+                    let cons = consequences(&ins.history, eps(), &tasks());
+                    charts::prediction(&ins, &cons, ins.choice)
+                }/>
+                <p class="reading">
+                    "The action table (the figure's data) lists every action's outcome and whether it succeeds under each task: the "
+                    "split-history measure gives every history every policy action, so these are its building blocks. A model that "
+                    "optimizes for its task puts its probability on the coloured bars; a model that predicts the rule well gives the "
+                    "rule's outcome a probability near 0.98 (the prediction error, a total variation distance, near 0)."
+                </p>
+            </Show>
+        </section>
+    }
+}
