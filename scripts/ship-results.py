@@ -16,9 +16,44 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from webdriver import Served, STORED_RESULTS_JS, wait_for  # noqa: E402
+from webdriver import Served, STORED_MODELS_JS, STORED_RESULTS_JS, wait_for  # noqa: E402
 
-PRESETS = ["quick", "self", "cross", "impact", "scaling", "paper"]
+PRESETS = ["quick", "self", "cross", "impact", "scaling", "no-maintenance", "paper"]
+
+
+def shipped_models(config):
+    """The models whose checkpoints ship with a preset's results, for the
+    page's look inside a model: one per size, the first seed, trained on n4
+    (or the preset's first task). The page's own list is
+    `lab::inside::shipped_models`; the end-to-end test fetches one."""
+    task = "n4" if "n4" in config["tasks"] else config["tasks"][0]
+    return [(size, config["seeds"][0], task) for size in config["sizes"]]
+
+
+def ship_checkpoints(driver, preset, results, out_dir):
+    """Writes the preset's shipped checkpoints (read from the page's
+    storage) to results/models/PRESET/, each whole or not at all."""
+    import base64
+    wanted = shipped_models(results["config"])
+    stored = driver.js_async(STORED_MODELS_JS)
+    folder = os.path.join(out_dir, "models", preset)
+    os.makedirs(folder, exist_ok=True)
+    written = 0
+    for key, b64 in stored:
+        size, seed, task = key.split("/")[1:]
+        if (size, int(seed), task) not in wanted:
+            continue
+        path = os.path.join(folder, f"opimp-{size}-seed{seed}-{task.replace(',', '_')}.opimp")
+        tmp = path + f".{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(base64.b64decode(b64))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        written += 1
+    if written != len(wanted):
+        raise RuntimeError(f"{preset}: {written} of {len(wanted)} shipped checkpoints were in the page's storage")
+    return written
 
 
 def chromium_version():
@@ -33,6 +68,7 @@ def ship(served, preset, out_dir):
     try:
         driver.get(served.base + f"?preset={preset}")
         wait_for(driver, "return document.getElementById('run') !== null", 60, "the page")
+        # (Each session has a fresh profile: the page's storage starts empty.)
         # Wait until the shipped results (if any) have been looked for.
         wait_for(driver, "var p=document.getElementById('provenance');return !p || !p.textContent.startsWith('Loading')", 60, "the shipped results")
         workers = driver.js("return navigator.hardwareConcurrency")
@@ -76,7 +112,8 @@ def ship(served, preset, out_dir):
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-        print(f"ship: {preset}: {len(results['models'])} models in {minutes:.1f} min with {workers} workers -> {path}", flush=True)
+        n = ship_checkpoints(driver, preset, results, out_dir)
+        print(f"ship: {preset}: {len(results['models'])} models in {minutes:.1f} min with {workers} workers -> {path} (and {n} checkpoints)", flush=True)
         return minutes
     finally:
         driver.stop()

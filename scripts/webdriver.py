@@ -46,18 +46,22 @@ class WebDriver:
         except urllib.error.HTTPError as e:
             raise RuntimeError(f"{method} {path}: {e.code} {e.read().decode()[:500]}")
 
-    def start(self, width=1280, height=2000):
+    def start(self, width=1280, height=2000, extra_args=()):
         self.profile = tempfile.mkdtemp(prefix="opimp-e2e-profile-")
+        options = {
+            "binary": shutil.which("chromium") or "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run",
+                     f"--window-size={max(width, 500)},{height}", f"--user-data-dir={self.profile}", *extra_args],
+        }
+        # Headless windows are at least 500 px wide: a phone is emulated.
+        if width < 500:
+            options["mobileEmulation"] = {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}}
         caps = {"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:loggingPrefs": {"browser": "ALL"},
-            "goog:chromeOptions": {
-                "binary": shutil.which("chromium") or "/usr/bin/chromium",
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync", "--no-first-run",
-                         f"--window-size={width},{height}", f"--user-data-dir={self.profile}"],
-            },
+            "goog:chromeOptions": options,
         }}}
         self.session = self.call("POST", "/session", caps)["sessionId"]
 
@@ -104,6 +108,10 @@ class WebDriver:
         self.call("POST", f"/session/{self.session}/element/{self.element(css)}/value",
                   {"text": path})
 
+    def select(self, css, value):
+        """Chooses an option of a <select> as a visitor would (a change event)."""
+        self.js("var s=document.querySelector(arguments[0]); s.value=arguments[1]; s.dispatchEvent(new Event('change', {bubbles: true}));", css, value)
+
     def screenshot(self, path):
         import base64
         png = self.call("GET", f"/session/{self.session}/screenshot")
@@ -128,9 +136,9 @@ class Served:
         wait_port(self.wd_port)
         self.base = f"http://127.0.0.1:{self.http_port}/"
 
-    def driver(self, width=1280, height=2000):
+    def driver(self, width=1280, height=2000, extra_args=()):
         d = WebDriver(self.wd_port)
-        d.start(width, height)
+        d.start(width, height, extra_args)
         return d
 
     def stop(self):

@@ -15,9 +15,16 @@ Chromium through chromedriver and checks that:
   5. the Benchmark button gives a figure per size;
   6. a link full of bad parameters still gives a working page that names
      each one; a teacher's link hides what it names and guides;
-  7. axe-core finds no serious or critical accessibility violation, and
+  7. a model retrained after Clear keeps its checkpoint, and a second
+     experiment's models and checkpoints come back after a reload;
+  8. the page opens on the idea: at 1400 px and 360 px, ?preset=paper has
+     a plotted figure in its first screen and at most four form controls
+     there, and no chart's legend lists more than 12 entries;
+  9. the look inside a model draws for a shipped model;
+ 10. axe-core finds no serious or critical accessibility violation, and
      at 360 px and at desktop width nothing scrolls the page sideways
-     (screenshots under target/).
+     (screenshots of ?preset=paper, ?preset=quick&guide=1 and the inside
+     section at both widths under target/).
 
 Usage: tests/e2e.py [--dist DIR] [--no-build]
 """
@@ -36,7 +43,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from webdriver import Served, STORED_MODELS_JS, STORED_RESULTS_JS, wait_for  # noqa: E402
 
 CHARTS = [
-    "chart-pretrain-loss", "chart-pretrain-acc", "chart-rl", "chart-op-theory", "chart-op-predicted",
+    "chart-headline", "chart-pretrain-loss", "chart-pretrain-acc", "chart-rl", "chart-rl-prediction", "chart-op-theory", "chart-op-predicted",
     "chart-monte-carlo", "chart-cross-n2", "chart-cross-n4", "chart-cross-n6", "chart-imp", "chart-sprime",
     "chart-imp-ratio", "chart-imp-excess", "chart-cmp-op", "chart-cmp-imp", "chart-self-op", "chart-self-imp",
     "chart-success-size", "chart-op-size", "chart-loss-size", "chart-taxonomy", "chart-diff-scalar",
@@ -60,7 +67,7 @@ def shipped_at_once(driver, url):
     driver.get(url)
     wait_for(driver, "return document.getElementById('run') !== null", 60, "the page to start")
     interactive = time.time()
-    wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.includes('shipped with this site')", 60, "the shipped results")
+    wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.startsWith('Shipped results')", 60, "the shipped results")
     wait_for(driver, "return arguments.length >= 0 && " + "(" + json.dumps(CHARTS) + ").every(id => {var e=document.getElementById(id); return e && e.data && e.data.length > 0})", 60, "every chart")
     drawn = time.time()
     shipped = driver.js(MODEL_ROWS)
@@ -82,7 +89,7 @@ def reproduce(driver, label):
         if state in ("done", "cancelled"):
             break
         # How long the page takes to handle a click while it trains.
-        clicks.append(driver.js("var b=document.querySelector('.collapse');var t=performance.now();b.click();b.click();return (performance.now()-t)/2"))
+        clicks.append(driver.js("var b=document.getElementById('settings-toggle');var t=performance.now();b.click();b.click();return (performance.now()-t)/2"))
         if time.time() - started > 900:
             raise AssertionError(f"{label}: the run did not finish")
         time.sleep(1)
@@ -111,6 +118,7 @@ def kept_model_round_trip(driver, models):
     junk = os.path.join(folder, "junk.opimp")
     with open(junk, "wb") as f:
         f.write(b"this is not a model")
+    open_settings(driver)
     driver.click("#clear")
     wait_for(driver, "return document.querySelectorAll('#models-table tbody tr.model').length === 0 || "
              "document.getElementById('run').textContent === 'Reproduce here'", 30, "the results to clear")
@@ -125,7 +133,107 @@ def kept_model_round_trip(driver, models):
     print("e2e: a junk model file was refused; the kept checkpoint, imported again, measured to the same numbers")
 
 
+def open_settings(driver):
+    if driver.js("return document.getElementById('settings-toggle').getAttribute('aria-expanded')") != "true":
+        driver.click("#settings-toggle")
+
+
+def run_to_done(driver, label, timeout=900):
+    started = time.time()
+    wait_for(driver, "return document.getElementById('status').dataset.state === 'done'", timeout, f"{label} to finish")
+    return time.time() - started
+
+
+def kept_checkpoints(driver):
+    return sorted(k for k, _ in driver.js_async(STORED_MODELS_JS))
+
+
+def storage_keeps_work(driver, base):
+    """Clear, then retrain: the new checkpoint is stored; a second
+    experiment's models and checkpoints come back after a reload."""
+    driver.get(base + "?preset=quick")
+    wait_for(driver, "return document.querySelectorAll('#models-table tbody tr.model').length === 1", 60, "the stored model")
+    open_settings(driver)
+    driver.click("#clear")
+    wait_for(driver, "return (document.getElementById('messages')||{textContent:''}).textContent.includes('cleared')", 30, "the clear")
+    assert kept_checkpoints(driver) == [], "Clear left checkpoints in storage"
+    driver.click("#run")
+    run_to_done(driver, "the retrain after Clear")
+    wait_for(driver, "return document.querySelectorAll('#models-table button[aria-label^=\"Save\"]').length === 1", 30, "the retrained model's checkpoint")
+    time.sleep(1)
+    assert len(kept_checkpoints(driver)) == 1, "a model retrained after Clear did not keep its checkpoint"
+    # A second experiment (a short custom one, which its link runs at once).
+    custom = base + "?preset=quick&steps=60&rl_steps=20&eval_histories=100"
+    driver.get(custom)
+    run_to_done(driver, "the custom experiment")
+    time.sleep(1)
+    assert len(kept_checkpoints(driver)) == 2, kept_checkpoints(driver)
+    custom_rows = driver.js(MODEL_ROWS)
+    # Away and back, after a reload: its models and its checkpoints are there.
+    driver.get(base + "?preset=quick")
+    wait_for(driver, "return document.querySelectorAll('#models-table tbody tr.model').length === 1", 60, "the first experiment")
+    driver.get(custom)
+    wait_for(driver, "return document.querySelectorAll('#models-table button[aria-label^=\"Save\"]').length === 1", 60, "the second experiment's kept model")
+    assert driver.js(MODEL_ROWS) == custom_rows
+    assert driver.js("return document.getElementById('status').dataset.state") != "running", "the stored experiment ran again"
+    print("e2e: a model retrained after Clear kept its checkpoint; a second experiment's models and checkpoint came back after a reload")
+
+
+def first_screen(served, shots):
+    """?preset=paper opens on the idea at 1400 px and 360 px."""
+    for width, height in ((1400, 1000), (360, 740)):
+        driver = served.driver(width, height)
+        try:
+            driver.get(served.base + "?preset=paper")
+            wait_for(driver, "var e=document.getElementById('chart-headline'); return e && e.data && e.data.length > 1", 90, "the headline figure")
+            time.sleep(1)
+            top = driver.js("var r=document.getElementById('chart-headline').getBoundingClientRect(); return [r.top, r.bottom, innerHeight]")
+            assert top[0] < top[2], f"at {width} px the headline figure starts below the first screen: {top}"
+            controls = driver.js(
+                "return Array.from(document.querySelectorAll('input, select, textarea, button')).filter(e => {"
+                "var r=e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.top < innerHeight && r.bottom > 0})"
+                ".map(e => e.id || e.textContent.trim().slice(0, 20))")
+            assert len(controls) <= 4, f"at {width} px the first screen has {len(controls)} form controls: {controls}"
+            legends = driver.js(
+                "return Array.from(document.querySelectorAll('.chart')).filter(c => c.data).map(c => "
+                "[c.id, c.querySelectorAll('.legend .traces').length])")
+            long = [l for l in legends if l[1] > 12]
+            assert not long, f"legends with more than 12 entries: {long}"
+            driver.screenshot(os.path.join(shots, f"e2e-paper-{width}px.png"))
+            print(f"e2e: at {width} px ?preset=paper opens on the headline figure (top {top[0]:.0f} of {top[2]} px) with "
+                  f"{len(controls)} form controls in view ({', '.join(controls)}); the longest of {len(legends)} legends has "
+                  f"{max(l[1] for l in legends)} entries", flush=True)
+            inside(driver, shots, width)
+        finally:
+            driver.stop()
+        driver = served.driver(width, height)
+        try:
+            driver.get(served.base + "?preset=quick&guide=1")
+            wait_for(driver, "return document.querySelector('section#sequence #guide') !== null", 60, "the guided tour")
+            driver.screenshot(os.path.join(shots, f"e2e-guide-{width}px.png"))
+        finally:
+            driver.stop()
+
+
+def inside(driver, shots, width):
+    """The look inside a shipped model draws."""
+    key = "xl seed 0 on n4"
+    wait_for(driver, "return Array.from(document.querySelectorAll('#inside-model option')).some(o => o.value === arguments[0])".replace("arguments[0]", json.dumps(key)), 30, "the shipped models to pick from")
+    driver.js("document.getElementById('inside').scrollIntoView()")
+    driver.select("#inside-model", key)
+    wait_for(driver, "return document.getElementById('inside-status').dataset.state === 'ready'", 120, "the look inside the model")
+    wait_for(driver, "return ['chart-inside-actions','chart-inside-attention','chart-inside-prediction'].every(id => {var e=document.getElementById(id); return e && e.data && e.data.length > 0})", 30, "the inside charts")
+    rows = driver.js("return document.querySelectorAll('#chart-inside-actions-data tbody tr').length")
+    assert rows == 8, rows
+    driver.js("document.getElementById('inside').scrollIntoView()")
+    time.sleep(1)
+    driver.screenshot(os.path.join(shots, f"e2e-inside-{width}px.png"))
+    said = driver.js("return document.getElementById('inside-status').textContent")
+    print(f"e2e: at {width} px the look inside {key} (shipped) drew: {said}")
+
+
 def benchmark(driver):
+    open_settings(driver)
     driver.click("#bench")
     script = ("return Array.from(document.querySelectorAll('#messages li')).map(e => e.textContent)"
               ".filter(t => t.startsWith('Benchmark: size'))")
@@ -142,7 +250,7 @@ def accessibility_and_widths(served, url, shots):
         try:
             driver.get(url)
             wait_for(driver, "return document.getElementById('run') !== null", 60, "the page")
-            wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.includes('shipped')", 60, "the shipped results")
+            wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.startsWith('Shipped results')", 60, "the shipped results")
             time.sleep(2)
             wide = driver.js("return [document.documentElement.scrollWidth, window.innerWidth]")
             assert wide[0] <= wide[1], f"at {width} px the page scrolls sideways: {wide}"
@@ -163,6 +271,7 @@ def teaching_link(driver, base):
     wait_for(driver, "return document.getElementById('guide') !== null", 60, "the guided tour")
     shown = driver.js("return Array.from(document.querySelectorAll('main > section')).map(s => s.id)")
     assert shown == ["sequence"], shown
+    assert driver.js("return document.querySelector('section#sequence #guide') !== null"), "the guide's bar is not in the section it walks"
     assert driver.js("return document.getElementById('import') === null && document.getElementById('run') !== null")
     driver.click("#guide-next")
     wait_for(driver, "return document.getElementById('pretraining') !== null && document.getElementById('sequence') === null", 10, "the next section")
@@ -208,13 +317,15 @@ def main():
         no_errors(driver, "bad link")
         print("e2e: bad parameters were named and the page works")
         teaching_link(driver, served.base)
+        storage_keeps_work(driver, served.base)
         driver.stop()
         # The copied link in a fresh profile: the same experiment, shipped.
         driver = served.driver()
         again = shipped_at_once(driver, link)
         assert again == shipped
         driver.stop()
-        accessibility_and_widths(served, url, shots)
+        first_screen(served, shots)
+        accessibility_and_widths(served, served.base + "?preset=paper", shots)
     finally:
         driver.stop()
         served.stop()

@@ -36,20 +36,18 @@ pub fn Hero() -> impl IntoView {
     let answer = move || view.shown.with(readings::headline);
     view! {
         <section class="hero" id="hero" aria-labelledby="hero-title">
-            <div class="hero-text">
-                <h1 id="hero-title">"How much does a trained policy narrow the future?"</h1>
-                <p class="lede">
-                    "A policy optimizes when the outcomes it brings about are less random than they would be if it could not "
-                    "respond to what it sees. This lab trains tiny transformers in your browser, fine-tunes them with reinforcement "
-                    "learning, and measures that narrowing — optimization, in nats — and how far it moves the future (impact). "
-                    "Theory predicts optimization from the success rate alone; the figure puts the prediction beside the measurement."
-                </p>
-                <p class="answer" id="hero-answer">{answer}</p>
-                <p class="provenance" id="provenance">{move || provenance(lab)}</p>
-            </div>
+            <h1 id="hero-title">"How much does a trained policy narrow the future?"</h1>
+            <p class="lede">
+                "A policy optimizes when the outcomes it brings about are less random than they would be if it could not "
+                "respond to what it sees. This lab trains tiny transformers in your browser, fine-tunes them with reinforcement "
+                "learning, and measures that narrowing — optimization, in nats — and how far the policy moves the future (impact). "
+                "Theory predicts optimization from the success rate alone; the figure puts each model's prediction beside its measurement."
+            </p>
             <div class="hero-figure">
                 <Chart id="chart-headline" label="Predicted against measured optimization, every model shown" figure=move || measures::op_predicted(&shown())/>
             </div>
+            <p class="answer" id="hero-answer">{answer}</p>
+            <p class="provenance" id="provenance">{move || provenance(lab)}</p>
         </section>
     }
 }
