@@ -6,7 +6,7 @@
 
 use opimp::study::config::ExperimentConfig;
 use opimp::study::event::Event;
-use opimp::study::jobs::Plan;
+use opimp::study::jobs::{Plan, Widths};
 use opimp::study::preset::Preset;
 use opimp::study::results::Results;
 use opimp::worker::handler::handle;
@@ -20,7 +20,7 @@ fn the_shipped_quick_preset_reproduces_here() {
     let shipped = Results::from_json(include_str!("../results/quick.json")).expect("results/quick.json");
     let config = shipped.config.clone();
     assert_eq!(config, ExperimentConfig::preset(Preset::Quick), "results/quick.json is not the quick preset's");
-    let mut plan = Plan::new(&config, &config.models());
+    let mut plan = Plan::new(&config, &config.models(), Widths::here());
     let mut models = Vec::new();
     while let Some(h) = plan.next() {
         let pretrained = h.pretrained.map(|p| p.as_ref().clone());

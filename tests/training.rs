@@ -9,7 +9,7 @@ use opimp::sequence::SuccessSet;
 use opimp::study::config::ExperimentConfig;
 use opimp::study::data::{Data, random_windows};
 use opimp::study::event::Event;
-use opimp::study::jobs::{Plan, Work};
+use opimp::study::jobs::{Plan, Widths, Work};
 use opimp::study::key::NetKey;
 use opimp::study::preset::Preset;
 use opimp::study::results::Results;
@@ -152,7 +152,7 @@ pub fn tiny_config() -> ExperimentConfig {
 /// Runs a plan in order on this thread, collecting every event.
 fn run_all(config: &ExperimentConfig, data: &Data) -> Vec<Event> {
     let device = cpu_device();
-    let mut plan = Plan::new(config, &config.models());
+    let mut plan = Plan::new(config, &config.models(), Widths::here());
     let mut events = Vec::new();
     while let Some(h) = plan.next() {
         let mut mine = Vec::new();

@@ -12,7 +12,7 @@ use opimp::rng::Rng;
 use opimp::sequence::SuccessSet;
 use opimp::study::config::ExperimentConfig;
 use opimp::study::event::Event;
-use opimp::study::jobs::{Plan, Work};
+use opimp::study::jobs::{Plan, Widths, Work};
 use opimp::study::preset::Preset;
 use opimp::study::results::Results;
 use opimp::study::size::Size;
@@ -130,7 +130,7 @@ async fn a_garbage_link_shows_a_notice_in_the_page() {
 /// Runs every work of a tiny experiment through the worker's handler, as
 /// the page would (pretrained nets carried into the RL works).
 fn run_through_handler(config: &ExperimentConfig) -> Vec<Event> {
-    let mut plan = Plan::new(config, &config.models());
+    let mut plan = Plan::new(config, &config.models(), Widths::here());
     let mut events = Vec::new();
     while let Some(h) = plan.next() {
         let pretrained = h.pretrained.map(|p| p.as_ref().clone());

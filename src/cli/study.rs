@@ -9,7 +9,7 @@ use crate::experiment::checkpoints::{pretrained_file_name, read_pretrained};
 use crate::study::key::NetKey;
 use crate::study::config::ExperimentConfig;
 use crate::study::event::Event;
-use crate::study::jobs::Plan;
+use crate::study::jobs::{Plan, Widths};
 use crate::study::key::ModelKey;
 use crate::study::preset::Preset;
 use crate::study::progress::Progress;
@@ -272,7 +272,7 @@ pub fn train(a: TrainArgs) -> Result<String, String> {
     }
     let mut results = Results::new(config.clone(), &config.data());
     results.provenance.note = "opimp train".into();
-    let mut plan = Plan::new(&config, &config.models());
+    let mut plan = Plan::new(&config, &config.models(), Widths::here());
     let kept = run_plan(&mut plan, &mut results, 1, a.save_model.is_some(), None, |_| Ok(()))?;
     if let Some(path) = a.save_model {
         let bytes = kept.into_iter().next().map(|(_, b)| b).ok_or("the model was not trained")?;
@@ -332,7 +332,7 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
     }
     let write = |r: &Results| -> Result<(), String> { write_atomically(&out, r.to_json()?.as_bytes()) };
     write(&results)?;
-    let mut plan = Plan::new(&config, &results.missing());
+    let mut plan = Plan::new(&config, &results.missing(), Widths::here());
     if let Some(dir) = &a.pretrained {
         std::fs::create_dir_all(dir).map_err(|e| format!("--pretrained {dir}: {e}"))?;
         let found = reuse_pretrained(dir, &mut plan, &mut results)?;

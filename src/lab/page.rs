@@ -5,7 +5,7 @@
 use super::link::{LabState, Notice};
 use super::store::{ExperimentId, Store};
 use crate::study::config::ExperimentConfig;
-use crate::study::jobs::{Plan, WorkId};
+use crate::study::jobs::{Plan, Widths, WorkId};
 use crate::study::key::ModelKey;
 use crate::study::preset::Preset;
 use crate::study::progress::Progress;
@@ -313,7 +313,7 @@ impl Page {
 
     /// Minutes the current experiment's missing models would take here.
     pub fn estimate_minutes(&self) -> f64 {
-        let plan = Plan::new(self.config(), &self.results.missing());
+        let plan = Plan::new(self.config(), &self.results.missing(), Widths::WASM);
         let parallel = self.live_workers().min(plan.width()).max(1) as f64;
         plan.total_units() * MS_PER_UNIT / parallel / 60_000.0
     }

@@ -10,7 +10,7 @@ use super::store::{ExperimentId, StoreAnswer, StoreRequest};
 use crate::sequence::SuccessSet;
 use crate::study::checkpoint::{self, MAX_CHECKPOINT_BYTES};
 use crate::study::event::Event;
-use crate::study::jobs::{Plan, Work, WorkId};
+use crate::study::jobs::{Plan, Widths, Work, WorkId};
 use crate::study::key::{ModelKey, NetKey};
 use crate::study::preset::Preset;
 use crate::study::progress::{Progress, fmt_duration};
@@ -481,7 +481,7 @@ fn start_run(page: &mut Page) {
         return;
     }
     let reproducing = page.showing_shipped();
-    let plan = Plan::new(page.config(), &missing);
+    let plan = Plan::new(page.config(), &missing, Widths::WASM);
     let nets: Vec<NetKey> = plan
         .works()
         .filter_map(|(_, w, _)| match w {

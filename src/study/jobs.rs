@@ -120,6 +120,35 @@ pub struct Handout {
 /// Index of a work in its plan.
 pub type WorkId = usize;
 
+/// How many members a stack may have, per size (in [`Size::ALL`] order):
+/// for pretraining (seeds of one size) and for RL (tasks of one net). A
+/// member computes exactly what it would alone, so widths change only the
+/// speed, never the numbers; each engine has its own, chosen by measurement
+/// (BENCHMARKS.md, "Stack widths").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Widths {
+    /// Seeds per pretraining stack.
+    pub pretrain: [usize; 4],
+    /// Tasks per RL stack.
+    pub rl: [usize; 4],
+}
+
+impl Widths {
+    /// Everything of a size (or a net) in one stack.
+    pub const WHOLE: Widths = Widths { pretrain: [usize::MAX; 4], rl: [usize::MAX; 4] };
+    /// Natively a stack costs more per member than a model alone at every
+    /// size (flex's kernels already fill the cores): stacks of one.
+    pub const NATIVE: Widths = Widths { pretrain: [1; 4], rl: [1; 4] };
+    /// In wasm the per-op cost dominates the small sizes, so they stack;
+    /// at l and xl a stack costs more per member than a model alone.
+    pub const WASM: Widths = Widths { pretrain: [5, 5, 1, 1], rl: [3, 3, 1, 1] };
+
+    /// The widths of the engine this program runs on (the CPU engine).
+    pub fn here() -> Widths {
+        if cfg!(target_arch = "wasm32") { Widths::WASM } else { Widths::NATIVE }
+    }
+}
+
 /// Where a work is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
@@ -145,27 +174,28 @@ pub struct Plan {
 
 impl Plan {
     /// The work that produces the `wanted` models (in the config's order):
-    /// one RL work per net for its wanted tasks, and one pretraining work
-    /// per size for those nets.
-    pub fn new(config: &ExperimentConfig, wanted: &[ModelKey]) -> Self {
+    /// RL works per net for its wanted tasks, and pretraining works per size
+    /// for those nets, stacked at most `widths` wide.
+    pub fn new(config: &ExperimentConfig, wanted: &[ModelKey], widths: Widths) -> Self {
         let mut works = Vec::new();
         let mut rl = Vec::new();
         for net in config.nets() {
             let tasks: Vec<SuccessSet> = config.tasks.iter().copied().filter(|t| wanted.contains(&net.on(*t))).collect();
-            if !tasks.is_empty() {
-                rl.push((Work::Rl { net, tasks }, State::Waiting));
+            for chunk in tasks.chunks(widths.rl[net.size.index()].max(1)) {
+                rl.push((Work::Rl { net, tasks: chunk.to_vec() }, State::Waiting));
             }
         }
         for &size in &config.sizes {
-            let seeds: Vec<u64> = rl
+            let mut seeds: Vec<u64> = rl
                 .iter()
                 .filter_map(|(w, _)| match w {
                     Work::Rl { net, .. } if net.size == size => Some(net.seed),
                     _ => None,
                 })
                 .collect();
-            if !seeds.is_empty() {
-                works.push((Work::Pretrain { size, seeds }, State::Ready));
+            seeds.dedup();
+            for chunk in seeds.chunks(widths.pretrain[size.index()].max(1)) {
+                works.push((Work::Pretrain { size, seeds: chunk.to_vec() }, State::Ready));
             }
         }
         works.extend(rl);
@@ -226,7 +256,7 @@ impl Plan {
     pub fn supply(&mut self, net: NetKey, checkpoint: Vec<u8>) {
         for (w, s) in &mut self.works {
             if let Work::Pretrain { size, seeds } = w {
-                if *size == net.size && *s == State::Ready {
+                if *size == net.size && *s == State::Ready && seeds.contains(&net.seed) {
                     seeds.retain(|&x| x != net.seed);
                     if seeds.is_empty() {
                         *s = State::Done;
@@ -318,7 +348,7 @@ mod tests {
     #[test]
     fn the_paper_is_one_pretraining_per_size_and_one_rl_per_net() {
         let c = ExperimentConfig::preset(Preset::Paper);
-        let mut plan = Plan::new(&c, &c.models());
+        let mut plan = Plan::new(&c, &c.models(), Widths::WHOLE);
         assert_eq!(plan.works().count(), 4 + 20);
         // The largest pretraining first; RL waits for its net.
         let h = plan.next().unwrap();
@@ -356,7 +386,7 @@ mod tests {
     fn resuming_plans_only_what_is_missing() {
         let c = ExperimentConfig::preset(Preset::Cross);
         let wanted: Vec<ModelKey> = c.models().into_iter().filter(|k| k.seed == 1 && k.task != SuccessSet::N2).collect();
-        let plan = Plan::new(&c, &wanted);
+        let plan = Plan::new(&c, &wanted, Widths::WHOLE);
         let works: Vec<Work> = plan.works().map(|(_, w, _)| w.clone()).collect();
         assert_eq!(
             works,
@@ -367,13 +397,13 @@ mod tests {
                 Work::Rl { net: NetKey { size: Size::M, seed: 1 }, tasks: vec![SuccessSet::N4, SuccessSet::N6] },
             ]
         );
-        assert!(Plan::new(&c, &[]).is_finished());
+        assert!(Plan::new(&c, &[], Widths::WHOLE).is_finished());
     }
 
     #[test]
     fn supplied_nets_are_not_pretrained_again() {
         let c = ExperimentConfig::preset(Preset::Cross);
-        let mut plan = Plan::new(&c, &c.models());
+        let mut plan = Plan::new(&c, &c.models(), Widths::WHOLE);
         let s0 = NetKey { size: Size::S, seed: 0 };
         let s1 = NetKey { size: Size::S, seed: 1 };
         plan.supply(s0, vec![7]);
@@ -383,12 +413,49 @@ mod tests {
         assert!(handed.iter().any(|h| matches!(&h.work, Work::Rl { net, .. } if *net == s0) && h.pretrained.as_deref() == Some(&vec![7])));
         assert!(handed.iter().any(|h| h.work == Work::Pretrain { size: Size::S, seeds: vec![1] }), "{handed:?}");
         // Supplying every net of a size leaves no pretraining for it.
-        let mut plan = Plan::new(&c, &c.models());
+        let mut plan = Plan::new(&c, &c.models(), Widths::WHOLE);
         plan.supply(s0, vec![1]);
         plan.supply(s1, vec![2]);
         assert!(plan.nets_to_pretrain().iter().all(|n| n.size == Size::M));
         let pretraining: Vec<Work> = std::iter::from_fn(|| plan.next()).map(|h| h.work).filter(|w| matches!(w, Work::Pretrain { .. })).collect();
         assert_eq!(pretraining, vec![Work::Pretrain { size: Size::M, seeds: vec![0, 1] }]);
+    }
+
+    #[test]
+    fn narrow_stacks_split_the_work_not_the_models() {
+        let c = ExperimentConfig::preset(Preset::Paper);
+        let whole = Plan::new(&c, &c.models(), Widths::WHOLE);
+        for widths in [Widths::NATIVE, Widths::WASM] {
+            let plan = Plan::new(&c, &c.models(), widths);
+            let mut models: Vec<ModelKey> = plan.works().filter(|(_, w, _)| matches!(w, Work::Rl { .. })).flat_map(|(_, w, _)| w.models(&c)).collect();
+            models.sort();
+            let mut all = c.models();
+            all.sort();
+            assert_eq!(models, all, "every model once");
+            for (_, w, _) in plan.works() {
+                let (size, n) = match w {
+                    Work::Pretrain { size, seeds } => (*size, seeds.len().min(widths.pretrain[size.index()])),
+                    Work::Rl { net, tasks } => (net.size, tasks.len().min(widths.rl[net.size.index()])),
+                };
+                let cap = match w {
+                    Work::Pretrain { .. } => widths.pretrain[size.index()],
+                    Work::Rl { .. } => widths.rl[size.index()],
+                };
+                assert!(n <= cap);
+            }
+            // The same work in all, in more pieces.
+            assert!((plan.total_units() - whole.total_units()).abs() < 1e-6 * whole.total_units());
+        }
+        let native = Plan::new(&c, &c.models(), Widths::NATIVE);
+        assert_eq!(native.works().count(), 20 + 60);
+        let wasm = Plan::new(&c, &c.models(), Widths::WASM);
+        assert_eq!(wasm.works().count(), (1 + 1 + 5 + 5) + (5 + 5 + 15 + 15));
+        // A net's RL works all wait for it, and start together when it arrives.
+        let mut plan = Plan::new(&c, &c.models(), Widths::NATIVE);
+        let xl0 = NetKey { size: Size::Xl, seed: 0 };
+        plan.on_event(&pretrained(xl0));
+        let ready: Vec<Handout> = std::iter::from_fn(|| plan.next()).filter(|h| matches!(h.work, Work::Rl { .. })).collect();
+        assert_eq!(ready.len(), 3);
     }
 
     #[test]
