@@ -367,6 +367,7 @@ fn train_sweep_and_export_run_a_study_end_to_end() {
     let bytes = std::fs::read(&ck).unwrap();
     assert_eq!(&bytes[..8], b"OPIMPCK3");
     let device = opimp::model::cpu_device();
-    let again = opimp::experiment::checkpoints::measure_checkpoint(&trained.config, &bytes, &trained.config.data(), &device).unwrap();
+    let data = trained.config.data();
+    let again = pollster::block_on(opimp::experiment::checkpoints::measure_checkpoint(&trained.config, &bytes, &data, &device)).unwrap();
     assert_eq!(again, trained.models[0]);
 }

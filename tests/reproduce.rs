@@ -16,7 +16,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[wasm_bindgen_test]
-fn the_shipped_quick_preset_reproduces_here() {
+async fn the_shipped_quick_preset_reproduces_here() {
     let shipped = Results::from_json(include_str!("../results/quick.json")).expect("results/quick.json");
     let config = shipped.config.clone();
     assert_eq!(config, ExperimentConfig::preset(Preset::Quick), "results/quick.json is not the quick preset's");
@@ -25,7 +25,7 @@ fn the_shipped_quick_preset_reproduces_here() {
     while let Some(h) = plan.next() {
         let pretrained = h.pretrained.map(|p| p.as_ref().clone());
         let mut outputs = Vec::new();
-        handle(WorkerInput::Run { run: 1, config: config.clone(), work: h.work, pretrained }, &mut |o| outputs.push(o));
+        handle(WorkerInput::Run { run: 1, config: config.clone(), work: h.work, pretrained }, &mut |o| outputs.push(o)).await;
         for o in outputs {
             if let WorkerOutput::Event { event, .. } = o {
                 plan.on_event(&event);

@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use opimp::experiment::{self, checkpoints};
-use opimp::measure::{self, OutcomeModel, Policy, SequenceRule};
+use opimp::measure::{self, OutcomeModel, SequenceRule};
 use opimp::model::{Stack, cpu_device};
 use opimp::sequence::SuccessSet;
 use opimp::study::config::ExperimentConfig;
@@ -14,7 +14,9 @@ use opimp::study::key::NetKey;
 use opimp::study::preset::Preset;
 use opimp::study::results::Results;
 use opimp::study::size::Size;
-use opimp::train::{NetworkOutcome, NetworkPolicy, Trainer, evaluate};
+use opimp::train::network::{RecordedPolicy, predicted_outcomes};
+use opimp::train::{Trainer, evaluate, policy_actions};
+use pollster::block_on;
 
 fn small_data() -> Data {
     let mut cfg = ExperimentConfig::base();
@@ -24,7 +26,7 @@ fn small_data() -> Data {
 
 fn success(stack: &Stack, data: &Data, g: SuccessSet) -> f64 {
     let device = cpu_device();
-    let actions = NetworkPolicy { model: stack, device: &device }.actions(&data.histories);
+    let actions = block_on(policy_actions(stack, &data.histories, &device)).swap_remove(0);
     let table = measure::Table::new(&data.histories, actions, &SequenceRule { eps: 0.02 });
     g.mass(&table.optimized_future())
 }
@@ -34,11 +36,11 @@ fn pretraining_lowers_loss_and_beats_chance() {
     let device = cpu_device();
     let data = small_data();
     let mut t = Trainer::new(&Size::S.shape(), &[3], &[30], 0.01, &device);
-    let (loss0, _) = evaluate(&t.stack(), &data.test_eval, &device)[0];
+    let (loss0, _) = block_on(evaluate(&t.stack(), &data.test_eval, &device))[0];
     for _ in 0..250 {
-        t.pretrain_step(&data.train, 64, 1e-3);
+        block_on(t.pretrain_step(&data.train, 64, 1e-3));
     }
-    let (loss1, acc1) = evaluate(&t.stack(), &data.test_eval, &device)[0];
+    let (loss1, acc1) = block_on(evaluate(&t.stack(), &data.test_eval, &device))[0];
     assert!(loss1 < loss0 - 0.5, "loss {loss0} -> {loss1}");
     // Chance is 1/16 over all tokens (1/8 once parity is known).
     assert!(acc1 > 0.2, "accuracy {acc1}");
@@ -51,14 +53,14 @@ fn rl_raises_success() {
     let g = SuccessSet::N2;
     let mut t = Trainer::new(&Size::S.shape(), &[4], &[40], 0.01, &device);
     for _ in 0..600 {
-        t.pretrain_step(&data.train, 64, 1e-3);
+        block_on(t.pretrain_step(&data.train, 64, 1e-3));
     }
     let before = success(&t.stack(), &data, g);
     let mut rl = Trainer::from_stack(t.stack(), &[5], 0.01, &device);
     for _ in 0..300 {
-        rl.rl_step(&data.train, &[g], 64, 1e-3, 0.02, true);
+        block_on(rl.rl_step(&data.train, &[g], 64, 1e-3, 0.02, true));
         let windows = vec![random_windows(&data.train, 64, Some(0), rl.rng(0))];
-        rl.maintenance_step(&windows, 1e-4);
+        block_on(rl.maintenance_step(&windows, 1e-4));
     }
     let after = success(&rl.stack(), &data, g);
     assert!(after > before + 0.05, "success {before} -> {after}");
@@ -76,14 +78,14 @@ fn a_stacked_member_trains_exactly_as_it_would_alone() {
     let train = |init: &[u64], seeds: &[u64], tasks: &[SuccessSet], dropout_sampling: bool| {
         let mut t = Trainer::new(&shape, init, seeds, 0.01, &device);
         for _ in 0..3 {
-            t.pretrain_step(&data.train, 16, 1e-3);
+            block_on(t.pretrain_step(&data.train, 16, 1e-3));
         }
         for _ in 0..3 {
-            let out = t.rl_step(&data.train, tasks, 16, 1e-3, 0.02, dropout_sampling);
+            let out = block_on(t.rl_step(&data.train, tasks, 16, 1e-3, 0.02, dropout_sampling));
             let windows: Vec<Vec<_>> = out.rollouts.iter().map(|rs| rs.iter().map(|r| r.window()).collect()).collect();
-            t.maintenance_step(&windows, 1e-4);
+            block_on(t.maintenance_step(&windows, 1e-4));
         }
-        t.stack().weights()
+        block_on(t.stack().weights())
     };
     for dropout_sampling in [true, false] {
         let together = train(&init, &seeds, &tasks, dropout_sampling);
@@ -101,10 +103,10 @@ fn same_seed_same_weights() {
     let run = |seed: u64| {
         let mut t = Trainer::new(&Size::S.shape(), &[seed], &[seed], 0.01, &device);
         for _ in 0..10 {
-            t.pretrain_step(&data.train, 32, 1e-3);
-            t.rl_step(&data.train, &[SuccessSet::N4], 32, 1e-3, 0.02, true);
+            block_on(t.pretrain_step(&data.train, 32, 1e-3));
+            block_on(t.rl_step(&data.train, &[SuccessSet::N4], 32, 1e-3, 0.02, true));
         }
-        t.stack().logits(&data.histories[..8], &device)
+        block_on(t.stack().logits(&data.histories[..8], &device))
     };
     assert_eq!(run(9), run(9));
     assert_ne!(run(9), run(10));
@@ -115,16 +117,16 @@ fn the_network_plugs_into_the_estimators() {
     let device = cpu_device();
     let data = small_data();
     let model = Stack::init(&Size::S.shape(), &[1], &device);
-    let policy = NetworkPolicy { model: &model, device: &device };
-    let actions = policy.actions(&data.histories);
+    let actions = block_on(policy_actions(&model, &data.histories, &device)).swap_remove(0);
+    let policy = RecordedPolicy(actions.clone());
     assert!(actions.iter().all(|a| (8..16).contains(a)));
     let g = SuccessSet::N4;
     let m = measure::split_history(&data.histories, &policy, &SequenceRule { eps: 0.02 }, g);
     assert!(m.imp >= m.imp_min - 1e-12 && m.op <= 8f64.ln());
     // Self-evaluation: the network's own outcome predictions are
     // distributions over 0..7.
-    let world = NetworkOutcome { model: &model, device: &device };
-    for d in world.distributions(&data.histories[..20], 11) {
+    let world = block_on(predicted_outcomes(&model, &data.histories, &(8..16).collect::<Vec<u8>>(), &device));
+    for d in world.distributions(&data.histories, 11).iter().take(20) {
         assert!((d.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         assert!(d.iter().all(|&p| p > 0.0));
     }
@@ -156,10 +158,10 @@ fn run_all(config: &ExperimentConfig, data: &Data) -> Vec<Event> {
     let mut events = Vec::new();
     while let Some(h) = plan.next() {
         let mut mine = Vec::new();
-        experiment::run(config, data, &h.work, h.pretrained.as_deref().map(|p| p.as_slice()), &device, &mut |e| {
+        block_on(experiment::run(config, data, &h.work, h.pretrained.as_deref().map(|p| p.as_slice()), &device, &mut |e| {
             mine.push(e);
             true
-        })
+        }))
         .unwrap();
         for e in &mine {
             plan.on_event(e);
@@ -190,8 +192,12 @@ fn a_study_reports_everything_it_plots() {
             Event::Pretrained { .. } => {}
         }
     }
-    // One pretraining work (2 seeds as one stack), one RL work per net.
-    assert_eq!(steps, config.steps + 2 * config.rl_steps);
+    // The steps of every work: the pretraining stacks of the 2 seeds, then
+    // each net's RL stacks of its 2 tasks (natively every model its own).
+    let widths = Widths::here();
+    let pretrain_stacks = 2usize.div_ceil(widths.pretrain[Size::S.index()]);
+    let rl_stacks = 2 * 2usize.div_ceil(widths.rl[Size::S.index()]);
+    assert_eq!(steps, pretrain_stacks * config.steps + rl_stacks * config.rl_steps);
     assert_eq!(results.models.len(), 4);
     results.validate().unwrap();
     for m in &results.models {
@@ -209,10 +215,10 @@ fn a_study_reports_everything_it_plots() {
     // saved) gives exactly the numbers of the run.
     let device = cpu_device();
     for (key, ck) in &checkpoints {
-        let again = checkpoints::measure_checkpoint(&config, ck, &data, &device).unwrap();
+        let again = block_on(checkpoints::measure_checkpoint(&config, ck, &data, &device)).unwrap();
         assert_eq!(&again, results.model(*key).unwrap());
     }
-    let err = checkpoints::measure_checkpoint(&config, b"OPIMPCK3junk", &data, &device).unwrap_err();
+    let err = block_on(checkpoints::measure_checkpoint(&config, b"OPIMPCK3junk", &data, &device)).unwrap_err();
     assert!(err.contains("checkpoint"), "{err}");
     // Same config, same numbers; one seed alone gives that seed's numbers.
     assert_eq!(run_all(&config, &data), events);
@@ -230,14 +236,14 @@ fn a_study_reports_everything_it_plots() {
     // Cancelling stops early.
     let mut n = 0;
     let work = Work::Pretrain { size: Size::S, seeds: vec![0] };
-    let r = experiment::run(&config, &data, &work, None, &device, &mut |_| {
+    let r = block_on(experiment::run(&config, &data, &work, None, &device, &mut |_| {
         n += 1;
         n < 5
-    });
+    }));
     assert_eq!(r, Err(experiment::Stopped::Cancelled));
     // An RL work whose pretrained net is not a checkpoint fails, saying so.
     let bad = Work::Rl { net: NetKey { size: Size::S, seed: 0 }, tasks: vec![SuccessSet::N4] };
-    match experiment::run(&config, &data, &bad, Some(b"junk"), &device, &mut |_| true) {
+    match block_on(experiment::run(&config, &data, &bad, Some(b"junk"), &device, &mut |_| true)) {
         Err(experiment::Stopped::Failed(m)) => assert!(m.contains("checkpoint"), "{m}"),
         other => panic!("{other:?}"),
     }

@@ -129,7 +129,7 @@ async fn a_garbage_link_shows_a_notice_in_the_page() {
 
 /// Runs every work of a tiny experiment through the worker's handler, as
 /// the page would (pretrained nets carried into the RL works).
-fn run_through_handler(config: &ExperimentConfig) -> Vec<Event> {
+async fn run_through_handler(config: &ExperimentConfig) -> Vec<Event> {
     let mut plan = Plan::new(config, &config.models(), Widths::here());
     let mut events = Vec::new();
     while let Some(h) = plan.next() {
@@ -137,7 +137,7 @@ fn run_through_handler(config: &ExperimentConfig) -> Vec<Event> {
         let input = WorkerInput::Run { run: 9, config: config.clone(), work: h.work, pretrained };
         let mut outputs = Vec::new();
         // Through the envelope both ways, as postMessage carries it.
-        handle(WorkerInput::decode(input.encode()).unwrap(), &mut |o| outputs.push(WorkerOutput::decode(o.encode()).unwrap()));
+        handle(WorkerInput::decode(input.encode()).unwrap(), &mut |o| outputs.push(WorkerOutput::decode(o.encode()).unwrap())).await;
         assert_eq!(outputs.last(), Some(&WorkerOutput::Done { run: 9 }), "{outputs:?}");
         for o in outputs {
             if let WorkerOutput::Event { event, .. } = o {
@@ -151,7 +151,7 @@ fn run_through_handler(config: &ExperimentConfig) -> Vec<Event> {
 }
 
 #[wasm_bindgen_test]
-fn the_worker_trains_and_measures_in_wasm() {
+async fn the_worker_trains_and_measures_in_wasm() {
     let mut config = ExperimentConfig::preset(Preset::Quick);
     config.seeds = vec![0, 1];
     config.steps = 6;
@@ -162,23 +162,23 @@ fn the_worker_trains_and_measures_in_wasm() {
     config.rl_steps = 4;
     config.rl_eval_every = 2;
     config.eval_histories = 60;
-    let events = run_through_handler(&config);
+    let events = run_through_handler(&config).await;
     let models: Vec<_> = events.iter().filter_map(|e| if let Event::Model(m) = e { Some(m.clone()) } else { None }).collect();
     assert_eq!(models.len(), 2);
     assert!(models.iter().all(|m| m.params == 18_832 && m.imp >= m.own().imp_min - 1e-12));
     // Determinism in the browser: the same work gives the same numbers
     // (step reports are sent by time, so they are left out).
     let numbers = |es: Vec<Event>| es.into_iter().filter(|e| !matches!(e, Event::Step { .. })).collect::<Vec<_>>();
-    assert_eq!(numbers(run_through_handler(&config)), numbers(events.clone()));
+    assert_eq!(numbers(run_through_handler(&config).await), numbers(events.clone()));
     // A kept checkpoint measured again gives the same numbers.
     let (key, checkpoint) = events.iter().find_map(|e| if let Event::Trained { key, checkpoint } = e { Some((*key, checkpoint.clone())) } else { None }).unwrap();
     let mut measured = Vec::new();
-    handle(WorkerInput::Measure { run: 10, config: config.clone(), checkpoint }, &mut |o| measured.push(o));
+    handle(WorkerInput::Measure { run: 10, config: config.clone(), checkpoint }, &mut |o| measured.push(o)).await;
     let again = measured.iter().find_map(|o| if let WorkerOutput::Event { event: Event::Model(m), .. } = o { Some(m.clone()) } else { None });
     assert_eq!(again.as_deref(), models.iter().find(|m| m.key == key).map(|m| m.as_ref()));
     // A file that is not a checkpoint is refused with the reason.
     let mut refused = Vec::new();
-    handle(WorkerInput::Measure { run: 11, config: config.clone(), checkpoint: b"not a model".to_vec() }, &mut |o| refused.push(o));
+    handle(WorkerInput::Measure { run: 11, config: config.clone(), checkpoint: b"not a model".to_vec() }, &mut |o| refused.push(o)).await;
     match refused.as_slice() {
         [WorkerOutput::Failed { run: 11, message }] => assert!(message.contains("checkpoint"), "{message}"),
         other => panic!("{other:?}"),
@@ -191,7 +191,7 @@ fn the_worker_trains_and_measures_in_wasm() {
         work: Work::Rl { net: opimp::study::key::NetKey { size: Size::S, seed: 0 }, tasks: vec![SuccessSet::N4] },
         pretrained: Some(b"junk".to_vec()),
     };
-    handle(junk, &mut |o| failed.push(o));
+    handle(junk, &mut |o| failed.push(o)).await;
     assert!(matches!(failed.last(), Some(WorkerOutput::Failed { run: 12, .. })), "{failed:?}");
 }
 

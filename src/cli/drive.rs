@@ -54,7 +54,7 @@ pub fn drive(
             for Handout { id, work, pretrained } in rx {
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let mut on = |e: Event| !stop.load(Ordering::Relaxed) && report_tx.send((t, Report::Event(id, e))).is_ok();
-                    experiment::run(&config, &data, &work, pretrained.as_deref().map(|p| p.as_slice()), &device, &mut on)
+                    pollster::block_on(experiment::run(&config, &data, &work, pretrained.as_deref().map(|p| p.as_slice()), &device, &mut on))
                 }));
                 let report = match run {
                     Ok(Ok(())) => Report::Done(id),

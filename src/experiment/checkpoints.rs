@@ -67,7 +67,7 @@ pub fn trained(config: &ExperimentConfig, key: ModelKey, weights: &[f32], pretra
 /// Measures a checkpoint written by [`trained`] on `config`'s evaluation
 /// histories: the numbers the run reported for it when `config` is the
 /// experiment it was trained in. The model must be part of `config`.
-pub fn measure_checkpoint(config: &ExperimentConfig, bytes: &[u8], data: &Data, device: &Device) -> Result<ModelResult, String> {
+pub async fn measure_checkpoint(config: &ExperimentConfig, bytes: &[u8], data: &Data, device: &Device) -> Result<ModelResult, String> {
     let (header, records) = checkpoint::read(bytes)?;
     let Some(trained) = header.trained.clone() else {
         return Err("this checkpoint does not say how it was trained (save it with `opimp train --save-model` or from the page)".into());
@@ -88,6 +88,6 @@ pub fn measure_checkpoint(config: &ExperimentConfig, bytes: &[u8], data: &Data, 
     let model = Stack::from_members(&shape, &[model], device);
     let pretrained = Stack::from_members(&shape, &[pretrained], device);
     let untrained = Stack::init(&shape, &[trained.init_seed], device);
-    let pretrained_success = success_under(config, &pretrained, data, &[key.task], device)[0];
-    Ok(measure_model(config, data, key, &model, &untrained, &pretrained, pretrained_success, device))
+    let pretrained_success = success_under(config, &pretrained, data, &[key.task], device).await[0];
+    Ok(measure_model(config, data, key, &model, &untrained, &pretrained, pretrained_success, device).await)
 }

@@ -19,7 +19,7 @@ fn softmax(logits: &[f32]) -> Vec<f64> {
 
 /// What the model in `checkpoint` (its fine-tuned weights) computes on
 /// `history` (at least 20 tokens ending on an outcome; its last 20 are read).
-pub fn inspect(bytes: &[u8], history: &[u8], device: &Device) -> Result<Inspection, String> {
+pub async fn inspect(bytes: &[u8], history: &[u8], device: &Device) -> Result<Inspection, String> {
     crate::sequence::check_history(history)?;
     let (header, records) = checkpoint::read(bytes)?;
     let model = Stack::from_members(&header.shape, &[&records[0]], device);
@@ -29,14 +29,14 @@ pub fn inspect(bytes: &[u8], history: &[u8], device: &Device) -> Result<Inspecti
     }
     let mut windows = vec![window.clone()];
     windows.extend((8..16u8).map(|a| last_window(history, &[a])));
-    let logits = model.logits(&windows, device).swap_remove(0);
+    let logits = model.logits(&windows, device).await.swap_remove(0);
     let probs = softmax(&logits[0][8..16]);
     let mut predicted = [[0.0; OUTCOMES]; 8];
     for (p, l) in predicted.iter_mut().zip(&logits[1..]) {
         let d = softmax(&l[..OUTCOMES]);
         p.copy_from_slice(&d);
     }
-    let attention = model.attention(&[window], device).swap_remove(0).swap_remove(0).into_iter().map(|w| w as f64).collect();
+    let attention = model.attention(&[window], device).await.swap_remove(0).swap_remove(0).into_iter().map(|w| w as f64).collect();
     Ok(Inspection {
         history: history[history.len() - CONTEXT..].to_vec(),
         action_probs: probs.try_into().expect("8 actions"),

@@ -31,7 +31,7 @@ pub enum Stopped {
 
 /// Runs one work, reporting through `on` (false stops it). An RL work
 /// starts from `pretrained`, its net's checkpoint.
-pub fn run(
+pub async fn run(
     config: &ExperimentConfig,
     data: &Data,
     work: &Work,
@@ -40,8 +40,8 @@ pub fn run(
     on: &mut dyn FnMut(Event) -> bool,
 ) -> Result<(), Stopped> {
     match (work, pretrained) {
-        (Work::Pretrain { size, seeds }, _) => pretrain(config, data, *size, seeds, device, on),
-        (Work::Rl { net, tasks }, Some(p)) => rl(config, data, *net, tasks, p, device, on),
+        (Work::Pretrain { size, seeds }, _) => pretrain(config, data, *size, seeds, device, on).await,
+        (Work::Rl { net, tasks }, Some(p)) => rl(config, data, *net, tasks, p, device, on).await,
         (Work::Rl { net, .. }, None) => Err(Stopped::Failed(format!("the RL work of {net} was given no pretrained net"))),
     }
 }
@@ -51,9 +51,9 @@ fn go(ok: bool) -> Result<(), Stopped> {
 }
 
 /// Pretraining curves' points of every member of `stack`.
-fn pretrain_points(step: usize, stack: &Stack, data: &Data, device: &Device) -> Vec<PretrainPoint> {
-    let train = evaluate(stack, &data.train_eval, device);
-    let test = evaluate(stack, &data.test_eval, device);
+async fn pretrain_points(step: usize, stack: &Stack, data: &Data, device: &Device) -> Vec<PretrainPoint> {
+    let train = evaluate(stack, &data.train_eval, device).await;
+    let test = evaluate(stack, &data.test_eval, device).await;
     train
         .into_iter()
         .zip(test)
@@ -61,29 +61,31 @@ fn pretrain_points(step: usize, stack: &Stack, data: &Data, device: &Device) -> 
         .collect()
 }
 
-fn pretrain(config: &ExperimentConfig, data: &Data, size: Size, seeds: &[u64], device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
+/// Reports the pretraining curves' points of every net at `step`.
+async fn report_pretrain(step: usize, nets: &[NetKey], t: &Trainer, data: &Data, device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
+    for (net, point) in nets.iter().zip(pretrain_points(step, &t.stack(), data, device).await) {
+        go(on(Event::PretrainPoint { net: *net, point }))?;
+    }
+    Ok(())
+}
+
+async fn pretrain(config: &ExperimentConfig, data: &Data, size: Size, seeds: &[u64], device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
     let nets: Vec<NetKey> = seeds.iter().map(|&seed| NetKey { size, seed }).collect();
     let init: Vec<u64> = nets.iter().map(|&n| init_seed(config, n)).collect();
     let train: Vec<u64> = nets.iter().map(|&n| derive_seed(config.model_seed(n), 11)).collect();
     let p = config;
     let mut t = Trainer::new(&size.shape(), &init, &train, p.weight_decay, device);
-    let report = |step: usize, t: &Trainer, on: &mut dyn FnMut(Event) -> bool| -> Result<(), Stopped> {
-        for (net, point) in nets.iter().zip(pretrain_points(step, &t.stack(), data, device)) {
-            go(on(Event::PretrainPoint { net: *net, point }))?;
-        }
-        Ok(())
-    };
-    report(0, &t, on)?;
+    report_pretrain(0, &nets, &t, data, device, on).await?;
     for step in 1..=p.steps {
-        let losses = t.pretrain_step(&data.train, p.batch, p.lr);
+        let losses = t.pretrain_step(&data.train, p.batch, p.lr).await;
         let value = losses.iter().sum::<f64>() / losses.len() as f64;
         let ok = on(Event::Step { step, total: p.steps, value });
         if step % p.eval_every == 0 || step == p.steps {
-            report(step, &t, on)?;
+            report_pretrain(step, &nets, &t, data, device, on).await?;
         }
         go(ok)?;
     }
-    for (net, weights) in nets.iter().zip(t.stack().weights()) {
+    for (net, weights) in nets.iter().zip(t.stack().weights().await) {
         let checkpoint = checkpoints::pretrained(*net, &weights).map_err(Stopped::Failed)?;
         go(on(Event::Pretrained { net: *net, checkpoint }))?;
     }
@@ -127,12 +129,12 @@ fn rollout_windows(logits: &[Vec<[f32; 16]>], histories: &[Vec<u8>], eps: f64, s
 /// Each member's RL curve point: its success (temperature 0, exact) under
 /// its task, and its outcome accuracy on the held-out sequence's windows and
 /// on held-out rollout windows.
-fn rl_points(config: &ExperimentConfig, data: &Data, step: usize, stack: &Stack, tasks: &[SuccessSet], seeds: &[u64], device: &Device) -> Vec<RlPoint> {
+async fn rl_points(config: &ExperimentConfig, data: &Data, step: usize, stack: &Stack, tasks: &[SuccessSet], seeds: &[u64], device: &Device) -> Vec<RlPoint> {
     let rule = SequenceRule { eps: config.eps };
-    let logits = policy_logits(stack, &data.histories, device);
-    let natural = evaluate(stack, &data.test_outcome_eval, device);
+    let logits = policy_logits(stack, &data.histories, device).await;
+    let natural = evaluate(stack, &data.test_outcome_eval, device).await;
     let eval_seeds: Vec<u64> = seeds.iter().map(|&s| derive_seed(s, ROLLOUT_EVAL_STREAM)).collect();
-    let rollouts = evaluate_each(stack, &rollout_windows(&logits, &data.histories, config.eps, &eval_seeds), device);
+    let rollouts = evaluate_each(stack, &rollout_windows(&logits, &data.histories, config.eps, &eval_seeds), device).await;
     tasks
         .iter()
         .zip(&logits)
@@ -149,7 +151,7 @@ fn rl_points(config: &ExperimentConfig, data: &Data, step: usize, stack: &Stack,
 const ROLLOUT_EVAL_STREAM: u64 = 0x524F_4C4C;
 
 #[allow(clippy::too_many_arguments)]
-fn rl(
+async fn rl(
     config: &ExperimentConfig,
     data: &Data,
     net: NetKey,
@@ -164,20 +166,20 @@ fn rl(
     let untrained = Stack::init(&shape, &[init_seed(config, net)], device);
     let r = config;
     let k = tasks.len();
-    let pretrained_success = success_under(config, &pretrained_net, data, tasks, device);
+    let pretrained_success = success_under(config, &pretrained_net, data, tasks, device).await;
     let seeds: Vec<u64> = tasks.iter().map(|&t| config.rl_seed(net, t)).collect();
     let stack = Stack::from_members(&shape, &vec![start.as_slice(); k], device);
     let mut t = Trainer::from_stack(stack, &seeds, config.weight_decay, device);
-    let report = |step: usize, t: &Trainer, on: &mut dyn FnMut(Event) -> bool| -> Result<(), Stopped> {
-        for (&task, point) in tasks.iter().zip(rl_points(config, data, step, &t.stack(), tasks, &seeds, device)) {
+    let report = async |step: usize, t: &Trainer, on: &mut dyn FnMut(Event) -> bool| -> Result<(), Stopped> {
+        for (&task, point) in tasks.iter().zip(rl_points(config, data, step, &t.stack(), tasks, &seeds, device).await) {
             go(on(Event::RlPoint { key: net.on(task), point }))?;
         }
         Ok(())
     };
-    report(0, &t, on)?;
+    report(0, &t, on).await?;
     let mut buffers: Vec<Vec<Rollout>> = vec![Vec::new(); k];
     for step in 1..=r.rl_steps {
-        let out = t.rl_step(&data.train, tasks, r.rl_batch, r.rl_lr, config.eps, r.sample_dropout);
+        let out = t.rl_step(&data.train, tasks, r.rl_batch, r.rl_lr, config.eps, r.sample_dropout).await;
         if r.maintenance_every > 0 {
             for (b, rs) in buffers.iter_mut().zip(out.rollouts) {
                 b.extend(rs);
@@ -186,21 +188,21 @@ fn rl(
         if r.maintenance_every > 0 && step % r.maintenance_every == 0 {
             let windows: Vec<Vec<Window>> =
                 (0..k).map(|i| maintenance_windows(config, data, &std::mem::take(&mut buffers[i]), t.rng(i))).collect();
-            t.maintenance_step(&windows, r.maintenance_lr);
+            t.maintenance_step(&windows, r.maintenance_lr).await;
         }
         let value = out.success.iter().sum::<f64>() / k as f64;
         let ok = on(Event::Step { step, total: r.rl_steps, value });
         if step % r.rl_eval_every == 0 || step == r.rl_steps {
-            report(step, &t, on)?;
+            report(step, &t, on).await?;
         }
         go(ok)?;
     }
-    for (i, weights) in t.stack().weights().into_iter().enumerate() {
+    for (i, weights) in t.stack().weights().await.into_iter().enumerate() {
         let key = net.on(tasks[i]);
         let checkpoint = checkpoints::trained(config, key, &weights, &start).map_err(Stopped::Failed)?;
         go(on(Event::Trained { key, checkpoint }))?;
         let model = Stack::from_members(&shape, &[&weights], device);
-        let result = measure_model(config, data, key, &model, &untrained, &pretrained_net, pretrained_success[i], device);
+        let result = measure_model(config, data, key, &model, &untrained, &pretrained_net, pretrained_success[i], device).await;
         go(on(Event::Model(Box::new(result))))?;
     }
     Ok(())

@@ -3,4 +3,4 @@
 
 pub mod transformer;
 
-pub use transformer::{Stack, cpu_device, tokens_tensor};
+pub use transformer::{Stack, cpu_device, read, tokens_tensor};

@@ -151,12 +151,12 @@ impl Stack {
     }
 
     /// Each member's weights, in layout order.
-    pub fn weights(&self) -> Vec<Vec<f32>> {
+    pub async fn weights(&self) -> Vec<Vec<f32>> {
         let m = self.members();
         let mut out = vec![Vec::new(); m];
         for p in &self.params {
             let [_, n] = p.dims();
-            let v: Vec<f32> = p.val().into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 weights");
+            let v = read(p.val()).await;
             for (i, w) in out.iter_mut().enumerate() {
                 w.extend_from_slice(&v[i * n..(i + 1) * n]);
             }
@@ -209,7 +209,7 @@ impl Stack {
 
     /// The last block's attention of each window's last position over the
     /// window (mean over heads; no dropout): [member][window][position].
-    pub fn attention(&self, windows: &[Vec<u8>], device: &Device) -> Vec<Vec<Vec<f32>>> {
+    pub async fn attention(&self, windows: &[Vec<u8>], device: &Device) -> Vec<Vec<Vec<f32>>> {
         let m = self.members();
         if windows.is_empty() {
             return vec![Vec::new(); m];
@@ -217,38 +217,47 @@ impl Stack {
         let t = windows[0].len();
         let flat: Vec<&Vec<u8>> = (0..m).flat_map(|_| windows.iter()).collect();
         let (_, att) = self.forward_attending(tokens_tensor(&flat, m, device), None);
-        let v: Vec<f32> = att.into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 attention");
+        let v = read(att).await;
         v.chunks(windows.len() * t).map(|member| member.chunks(t).map(|w| w.to_vec()).collect()).collect()
     }
 
     /// Each member's logits for the same windows (each of length `CONTEXT`,
     /// or all of one shorter length), without dropout: [member][window].
-    pub fn logits(&self, windows: &[Vec<u8>], device: &Device) -> Vec<Vec<[f32; VOCAB]>> {
+    pub async fn logits(&self, windows: &[Vec<u8>], device: &Device) -> Vec<Vec<[f32; VOCAB]>> {
         let m = self.members();
         let flat: Vec<&Vec<u8>> = (0..m).flat_map(|_| windows.iter()).collect();
-        self.logits_of(&flat, device)
+        self.logits_of(&flat, device).await
     }
 
     /// Each member's logits for its own windows (`windows[i]` for member i,
     /// all of one count and length), without dropout: [member][window].
-    pub fn logits_each(&self, windows: &[Vec<Vec<u8>>], device: &Device) -> Vec<Vec<[f32; VOCAB]>> {
+    pub async fn logits_each(&self, windows: &[Vec<Vec<u8>>], device: &Device) -> Vec<Vec<[f32; VOCAB]>> {
         assert_eq!(windows.len(), self.members(), "one list of windows per member");
         let flat: Vec<&Vec<u8>> = windows.iter().flatten().collect();
-        self.logits_of(&flat, device)
+        self.logits_of(&flat, device).await
     }
 
     /// Logits of the members' windows given one member after the other.
-    fn logits_of(&self, flat: &[&Vec<u8>], device: &Device) -> Vec<Vec<[f32; VOCAB]>> {
+    async fn logits_of(&self, flat: &[&Vec<u8>], device: &Device) -> Vec<Vec<[f32; VOCAB]>> {
         let m = self.members();
         if flat.is_empty() {
             return vec![Vec::new(); m];
         }
         let logits = self.forward(tokens_tensor(flat, m, device), None);
-        let v: Vec<f32> = logits.into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 logits");
+        let v = read(logits).await;
         v.chunks(flat.len() / m * VOCAB)
             .map(|member| member.chunks(VOCAB).map(|c| c.try_into().expect("16 logits")).collect())
             .collect()
     }
+}
+
+/// A tensor's values, read back from its device: at once on the CPU, when
+/// its work is done on a GPU (where a blocking read cannot wait in a
+/// browser). A device that fails to give its data back ends the work with
+/// a panic, which the worker reports.
+pub async fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    let data = t.into_data_async().await.unwrap_or_else(|e| panic!("the device could not give back a tensor: {e:?}"));
+    data.convert::<f32>().try_into_vec::<f32>().expect("f32 values")
 }
 
 /// The CPU device the lab trains on: burn's pure-Rust `flex` backend, which
@@ -285,7 +294,7 @@ mod tests {
             let stack = Stack::init(&shape, &[1, 2], &device);
             assert_eq!(stack.num_params(), 2 * size.params(), "{size}");
             assert_eq!(stack.shape(), shape);
-            let w = stack.weights();
+            let w = pollster::block_on(stack.weights());
             assert_eq!(w[0], init_weights(&shape, 1));
             assert_eq!(w[1], init_weights(&shape, 2));
         }
@@ -297,9 +306,9 @@ mod tests {
         let shape = Size::S.shape();
         let stack = Stack::init(&shape, &[5, 6, 7], &device);
         let windows: Vec<Vec<u8>> = (0..9).map(|i| crate::sequence::generate(20, i, 0.02)).collect();
-        let together = stack.logits(&windows, &device);
+        let together = pollster::block_on(stack.logits(&windows, &device));
         for (i, seed) in [5u64, 6, 7].into_iter().enumerate() {
-            let alone = Stack::init(&shape, &[seed], &device).logits(&windows, &device);
+            let alone = pollster::block_on(Stack::init(&shape, &[seed], &device).logits(&windows, &device));
             assert_eq!(alone[0], together[i], "member {i}");
         }
         assert_ne!(together[0], together[1]);

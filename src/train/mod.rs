@@ -5,5 +5,5 @@
 pub mod network;
 pub mod trainer;
 
-pub use network::{NetworkOutcome, NetworkPolicy, evaluate, evaluate_each, greedy_action, policy_actions, policy_logits};
+pub use network::{evaluate, evaluate_each, greedy_action, policy_actions, policy_logits};
 pub use trainer::{Rollout, Trainer, draw_outcome, sample_action};

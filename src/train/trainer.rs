@@ -5,7 +5,7 @@
 
 use super::network::last_window;
 use crate::math;
-use crate::model::{Stack, tokens_tensor};
+use crate::model::{Stack, read, tokens_tensor};
 use crate::rng::Rng;
 use crate::sequence::{self, CONTEXT, SuccessSet, VOCAB};
 use crate::study::data::{Window, random_start, random_windows};
@@ -75,8 +75,8 @@ fn one_hot(targets: &[Vec<u8>], w: &[Vec<f32>], device: &Device) -> Tensor<3> {
     Tensor::from_data(TensorData::new(flat, [m, b, VOCAB]), device)
 }
 
-fn values(t: Tensor<1>) -> Vec<f64> {
-    t.into_data().convert::<f32>().try_into_vec::<f32>().expect("f32").into_iter().map(|v| v as f64).collect()
+async fn values(t: Tensor<1>) -> Vec<f64> {
+    read(t).await.into_iter().map(|v| v as f64).collect()
 }
 
 /// Samples an action 8..15 from logits at temperature 1 (softmax over the
@@ -153,7 +153,7 @@ impl Trainer {
     /// Next-token steps on windows with targets (`windows[i]` for member i,
     /// all of one count): a forward pass with dropout, each member's mean
     /// cross-entropy, one AdamW step. Returns each member's batch loss.
-    fn next_token(&mut self, windows: &[Vec<Window>], lr: f64, maintenance: bool) -> Vec<f64> {
+    async fn next_token(&mut self, windows: &[Vec<Window>], lr: f64, maintenance: bool) -> Vec<f64> {
         let m = self.members();
         let inputs: Vec<&Vec<u8>> = windows.iter().flat_map(|ws| ws.iter().map(|(w, _)| w)).collect();
         let targets: Vec<Vec<u8>> = windows.iter().map(|ws| ws.iter().map(|(_, t)| *t).collect()).collect();
@@ -161,7 +161,7 @@ impl Trainer {
         let stack = self.stack.as_ref().expect("stack");
         let logits = stack.forward(tokens_tensor(&inputs, m, &self.device), Some(&mut self.rngs));
         let loss = weighted_nll(logits, one_hot(&targets, &ones, &self.device));
-        let out = values(loss.clone().detach());
+        let out = values(loss.clone().detach()).await;
         self.descend(loss, lr, maintenance);
         out
     }
@@ -169,15 +169,15 @@ impl Trainer {
     /// One pretraining step: each member draws `batch` random windows of
     /// `seq` (targets of either parity) from its generator. Returns each
     /// member's batch loss.
-    pub fn pretrain_step(&mut self, seq: &[u8], batch: usize, lr: f64) -> Vec<f64> {
+    pub async fn pretrain_step(&mut self, seq: &[u8], batch: usize, lr: f64) -> Vec<f64> {
         let windows: Vec<Vec<Window>> = self.rngs.iter_mut().map(|r| random_windows(seq, batch, None, r)).collect();
-        self.next_token(&windows, lr, false)
+        self.next_token(&windows, lr, false).await
     }
 
     /// One maintenance step (its own AdamW state): member i trains on
     /// `windows[i]` (outcome targets). Returns each member's batch loss.
-    pub fn maintenance_step(&mut self, windows: &[Vec<Window>], lr: f64) -> Vec<f64> {
-        self.next_token(windows, lr, true)
+    pub async fn maintenance_step(&mut self, windows: &[Vec<Window>], lr: f64) -> Vec<f64> {
+        self.next_token(windows, lr, true).await
     }
 
     /// One RL step: member i samples actions at temperature 1 (over 8..15)
@@ -187,7 +187,7 @@ impl Trainer {
     /// `sample_dropout` the actions come from the same dropout pass that is
     /// reinforced; without, from the policy itself (no dropout), and the
     /// reinforced pass draws its own masks.
-    pub fn rl_step(&mut self, seq: &[u8], tasks: &[SuccessSet], batch: usize, lr: f64, eps: f64, sample_dropout: bool) -> RlStep {
+    pub async fn rl_step(&mut self, seq: &[u8], tasks: &[SuccessSet], batch: usize, lr: f64, eps: f64, sample_dropout: bool) -> RlStep {
         let m = self.members();
         assert_eq!(tasks.len(), m, "one task per member");
         let hs: Vec<Vec<Vec<u8>>> = self
@@ -211,7 +211,7 @@ impl Trainer {
         } else {
             (None, stack.valid().forward(tokens_tensor(&inputs, m, &self.plain), None))
         };
-        let values: Vec<f32> = sampling.into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 logits");
+        let values: Vec<f32> = read(sampling).await;
         let mut success = Vec::with_capacity(m);
         let mut rollouts = Vec::with_capacity(m);
         let mut actions = Vec::with_capacity(m);

@@ -59,7 +59,7 @@ fn data_for(config: &ExperimentConfig) -> Arc<Data> {
 }
 
 /// Handles one message, sending outputs through `out`.
-pub fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
+pub async fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
     match input {
         WorkerInput::Run { run, config, work, pretrained } => {
             if let Err(message) = config.check() {
@@ -79,17 +79,17 @@ pub fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
                 out(WorkerOutput::Event { run, event });
                 true
             };
-            match experiment::run(&config, &data, &work, pretrained.as_deref(), &cpu_device(), &mut on) {
+            match experiment::run(&config, &data, &work, pretrained.as_deref(), &cpu_device(), &mut on).await {
                 Ok(()) => out(WorkerOutput::Done { run }),
                 Err(Stopped::Failed(message)) => out(WorkerOutput::Failed { run, message }),
                 Err(Stopped::Cancelled) => out(WorkerOutput::Failed { run, message: "cancelled".into() }),
             }
         }
         WorkerInput::Measure { run, config, checkpoint } => {
-            let result = config.check().and_then(|_| {
-                let data = data_for(&config);
-                experiment::checkpoints::measure_checkpoint(&config, &checkpoint, &data, &cpu_device())
-            });
+            let result = match config.check() {
+                Ok(()) => experiment::checkpoints::measure_checkpoint(&config, &checkpoint, &data_for(&config), &cpu_device()).await,
+                Err(e) => Err(e),
+            };
             match result {
                 Ok(m) => {
                     out(WorkerOutput::Event { run, event: crate::study::event::Event::Model(Box::new(m)) });
@@ -104,8 +104,12 @@ pub fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
                     Some(h) => h,
                     None => data_for(&config).histories.get(index).cloned().ok_or_else(|| format!("there is no evaluation history {index}"))?,
                 };
-                experiment::inspect::inspect(&checkpoint, &history, &cpu_device())
+                Ok(history)
             });
+            let result = match result {
+                Ok(history) => experiment::inspect::inspect(&checkpoint, &history, &cpu_device()).await,
+                Err(e) => Err(e),
+            };
             match result {
                 Ok(inspection) => out(WorkerOutput::Inspected { inspection: Box::new(inspection) }),
                 Err(message) => out(WorkerOutput::Failed { run: 0, message }),
@@ -129,7 +133,7 @@ pub fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
                 loop {
                     let start = now_ms();
                     for _ in 0..5 {
-                        t.pretrain_step(&seq, batch, 1e-3);
+                        t.pretrain_step(&seq, batch, 1e-3).await;
                     }
                     let per = (now_ms() - start) / 5.0;
                     warmup += 5;
@@ -140,7 +144,7 @@ pub fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
                 }
                 let start = now_ms();
                 for _ in 0..steps {
-                    t.pretrain_step(&seq, batch, 1e-3);
+                    t.pretrain_step(&seq, batch, 1e-3).await;
                 }
                 out(WorkerOutput::Bench { size, members, ms_per_step: (now_ms() - start) / steps as f64, warmup });
             }

@@ -59,9 +59,14 @@ pub fn start() {
                     WorkerInput::Prepare { .. } | WorkerInput::Inspect { .. } => Some(0),
                     WorkerInput::Bench { .. } => None,
                 };
-                CURRENT.with(|c| c.set(run));
-                handle(input, &mut post);
-                CURRENT.with(|c| c.set(None));
+                // The page sends a worker one task at a time; on the CPU the
+                // task runs to its end within this call, on a GPU it yields
+                // while the GPU works.
+                wasm_bindgen_futures::spawn_local(async move {
+                    CURRENT.with(|c| c.set(run));
+                    handle(input, &mut post).await;
+                    CURRENT.with(|c| c.set(None));
+                });
             }
             Err(message) => post(WorkerOutput::Error { message }),
         }
