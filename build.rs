@@ -21,10 +21,10 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            // The page and the command line present numbers; they do not
-            // compute them.
+            // The page, the command line and the figures present numbers;
+            // they do not compute them.
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if !matches!(name, "web" | "cli" | "lab") {
+            if !matches!(name, "web" | "cli" | "lab" | "figures") {
                 walk(&p, out);
             }
         } else if p.extension().and_then(|e| e.to_str()) == Some("rs") {
@@ -37,11 +37,52 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// The crates the numbers come from: the network and training (burn), the
+/// random streams, the transcendental functions and the parsing of configs
+/// (serde_json's float parsing).
+const NUMERIC_ROOTS: &[&str] = &["burn", "rand", "rand_xoshiro", "libm", "serde", "serde_json"];
+
+/// The `[[package]]` entries of Cargo.lock that the numeric crates depend
+/// on (their closure over the lockfile's dependency lists, every target
+/// and feature counted), in the lockfile's order: a crate only the page or
+/// the command line uses (a chart library, say) leaves the fingerprint as
+/// it was.
+fn numeric_lock_entries(lock: &str) -> Vec<String> {
+    let blocks: Vec<&str> = lock.split("[[package]]").skip(1).collect();
+    let field = |b: &str, key: &str| -> Option<String> {
+        b.lines().find_map(|l| l.strip_prefix(&format!("{key} = \"")).map(|v| v.trim_end_matches('"').to_string()))
+    };
+    let deps = |b: &str| -> Vec<String> {
+        let Some(start) = b.find("dependencies = [") else { return Vec::new() };
+        let list = &b[start..b[start..].find(']').map_or(b.len(), |e| start + e)];
+        list.lines().filter_map(|l| l.trim().strip_prefix('"')).map(|d| d.split([' ', '"']).next().unwrap_or("").to_string()).collect()
+    };
+    let mut wanted: Vec<String> = NUMERIC_ROOTS.iter().map(|s| s.to_string()).collect();
+    let mut i = 0;
+    while i < wanted.len() {
+        let name = wanted[i].clone();
+        for b in blocks.iter().filter(|b| field(b, "name").as_deref() == Some(name.as_str())) {
+            for d in deps(b) {
+                if !wanted.contains(&d) {
+                    wanted.push(d);
+                }
+            }
+        }
+        i += 1;
+    }
+    blocks.iter().filter(|b| field(b, "name").is_some_and(|n| wanted.contains(&n))).map(|b| b.trim().to_string()).collect()
+}
+
 fn main() {
-    let mut files = vec![Path::new("Cargo.lock").to_path_buf(), Path::new(".cargo/config.toml").to_path_buf()];
+    let mut files = vec![Path::new(".cargo/config.toml").to_path_buf()];
     walk(Path::new("src"), &mut files);
     files.sort();
     let mut hash = 0xCBF2_9CE4_8422_2325u64;
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default().replace('\r', "");
+    for entry in numeric_lock_entries(&lock) {
+        fnv1a(&mut hash, entry.as_bytes());
+    }
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         fnv1a(&mut hash, f.to_string_lossy().replace('\\', "/").as_bytes());

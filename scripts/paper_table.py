@@ -43,7 +43,7 @@ def corr(xs, ys):
 
 def main(path):
     r = json.load(open(path))
-    if r.get("version") != 2:
+    if r.get("version") not in (2, 3):
         sys.exit(f"{path}: version {r.get('version')}; convert it first (the page or `opimp export` read version 1)")
     models = r["models"]
     tasks = sorted({m["task"] for m in models}, key=lambda t: ORDER.get(t, 9))

@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from webdriver import Served, STORED_MODELS_JS, STORED_RESULTS_JS, wait_for  # noqa: E402
 
 PRESETS = ["quick", "self", "cross", "impact", "scaling", "no-maintenance", "paper"]
+SHARE_PAPERS_MODELS = {"self", "cross", "impact", "scaling"}
 
 
 def shipped_models(config):
@@ -112,7 +113,9 @@ def ship(served, preset, out_dir):
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-        n = ship_checkpoints(driver, preset, results, out_dir)
+        # The paper's settings on fewer models share the paper's checkpoint
+        # files (the page's rule: lab::inside::shipped_from).
+        n = 0 if preset in SHARE_PAPERS_MODELS else ship_checkpoints(driver, preset, results, out_dir)
         print(f"ship: {preset}: {len(results['models'])} models in {minutes:.1f} min with {workers} workers -> {path} (and {n} checkpoints)", flush=True)
         return minutes
     finally:

@@ -81,6 +81,11 @@ pub struct SweepArgs {
     /// pretraining.
     #[arg(long)]
     pretrained: Option<String>,
+    /// Write each fine-tuned model's checkpoint into this folder as it
+    /// finishes (named as the page names a downloaded model), e.g. for the
+    /// models the site ships for its look inside a model.
+    #[arg(long)]
+    models: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -129,6 +134,7 @@ fn run_plan(
     threads: usize,
     keep_checkpoints: bool,
     pretrained_dir: Option<&str>,
+    models_dir: Option<&str>,
     mut after: impl FnMut(&Results) -> Result<(), String>,
 ) -> Result<Vec<(ModelKey, Vec<u8>)>, String> {
     let config = results.config.clone();
@@ -147,8 +153,15 @@ fn run_plan(
             }
             Report::Event(_, Event::PretrainPoint { net, point }) => results.curves.push_pretrain(net, point),
             Report::Event(_, Event::RlPoint { key, point }) => results.curves.push_rl(key, point),
-            Report::Event(_, Event::Trained { key, checkpoint }) if keep_checkpoints => keep.push((key, checkpoint)),
-            Report::Event(_, Event::Trained { .. }) => {}
+            Report::Event(_, Event::Trained { key, checkpoint }) => {
+                if let Some(dir) = models_dir {
+                    let path = std::path::Path::new(dir).join(key.file_name());
+                    write_atomically(&path.to_string_lossy(), &checkpoint).map_err(|e| format!("--models: {e}"))?;
+                }
+                if keep_checkpoints {
+                    keep.push((key, checkpoint));
+                }
+            }
             Report::Event(_, Event::Pretrained { net, checkpoint }) => {
                 if let Some(dir) = pretrained_dir {
                     keep_pretrained(dir, &config, net, &checkpoint, results)?;
@@ -273,7 +286,7 @@ pub fn train(a: TrainArgs) -> Result<String, String> {
     let mut results = Results::new(config.clone(), &config.data());
     results.provenance.note = "opimp train".into();
     let mut plan = Plan::new(&config, &config.models(), Widths::here());
-    let kept = run_plan(&mut plan, &mut results, 1, a.save_model.is_some(), None, |_| Ok(()))?;
+    let kept = run_plan(&mut plan, &mut results, 1, a.save_model.is_some(), None, None, |_| Ok(()))?;
     if let Some(path) = a.save_model {
         let bytes = kept.into_iter().next().map(|(_, b)| b).ok_or("the model was not trained")?;
         write_atomically(&path, &bytes).map_err(|e| format!("--save-model: {e}"))?;
@@ -340,7 +353,10 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
             eprintln!("{dir}: starting RL from {found} pretrained net(s) kept there");
         }
     }
-    run_plan(&mut plan, &mut results, threads, false, a.pretrained.as_deref(), write)?;
+    if let Some(dir) = &a.models {
+        std::fs::create_dir_all(dir).map_err(|e| format!("--models {dir}: {e}"))?;
+    }
+    run_plan(&mut plan, &mut results, threads, false, a.pretrained.as_deref(), a.models.as_deref(), write)?;
     write(&results)?;
     eprintln!("wrote {} models to {out}", results.models.len());
     Ok(summary(&results))

@@ -59,9 +59,23 @@ pub fn shipped_models(preset: Preset) -> Vec<ModelKey> {
     c.sizes.iter().map(|&size| ModelKey { size, seed: c.seeds[0], task }).collect()
 }
 
+/// The preset whose folder holds a preset's shipped checkpoints. A model
+/// is the same, bit for bit, in every experiment that differs from it only
+/// in which sizes, seeds and tasks it lists (the data and each model's
+/// random streams depend on its key alone; the scaling preset's models
+/// equal the paper preset's), so the presets that are the paper's settings
+/// on fewer models share its files instead of shipping copies.
+pub fn shipped_from(preset: Preset) -> Preset {
+    let paper = ExperimentConfig::preset(Preset::Paper);
+    let mut c = ExperimentConfig::preset(preset);
+    let covered = c.sizes.iter().all(|s| paper.sizes.contains(s)) && paper.seeds.contains(&c.seeds[0]) && shipped_models(preset).iter().all(|k| paper.tasks.contains(&k.task));
+    (c.sizes, c.seeds, c.tasks) = (paper.sizes.clone(), paper.seeds.clone(), paper.tasks.clone());
+    if c == paper && covered { Preset::Paper } else { preset }
+}
+
 /// Where a shipped checkpoint is, relative to the page.
 pub fn shipped_path(preset: Preset, key: ModelKey) -> String {
-    format!("results/models/{}/{}", preset.name(), key.file_name())
+    format!("results/models/{}/{}", shipped_from(preset).name(), key.file_name())
 }
 
 /// Reads a typed history: tokens 0..15 separated by commas or spaces, at
@@ -92,6 +106,14 @@ mod tests {
         assert!(keys.iter().all(|k| k.seed == 0 && k.task == SuccessSet::N4));
         assert_eq!(shipped_path(Preset::Paper, keys[3]), "results/models/paper/opimp-xl-seed0-n4.opimp");
         assert_eq!(shipped_models(Preset::Quick), vec![ModelKey { size: Size::S, seed: 0, task: SuccessSet::N4 }]);
+        // The paper's settings on fewer models share the paper's files;
+        // other settings ship their own.
+        for p in [Preset::Scaling, Preset::Cross, Preset::Impact, Preset::SelfEval] {
+            assert_eq!(shipped_from(p), Preset::Paper, "{p:?}");
+        }
+        assert_eq!(shipped_from(Preset::Quick), Preset::Quick);
+        assert_eq!(shipped_from(Preset::NoMaintenance), Preset::NoMaintenance);
+        assert_eq!(shipped_path(Preset::Scaling, keys[0]), "results/models/paper/opimp-s-seed0-n4.opimp");
     }
 
     #[test]

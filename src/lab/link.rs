@@ -547,13 +547,13 @@ mod tests {
 
     #[test]
     fn older_links_name_settings_the_old_way() {
-        let (s, n) = parse("?v=1&preset=paper&maint_every=1&maint_rollouts=0.5&wd=0.02&eval=900");
+        let (s, n) = parse("?v=1&preset=paper&maint_every=3&maint_rollouts=0.5&wd=0.02&eval=900");
         assert!(n.is_empty(), "{n:?}");
         let e = &s.experiment;
-        assert_eq!((e.maintenance_every, e.maintenance_rollouts, e.weight_decay, e.eval_histories), (1, 0.5, 0.02, 900));
+        assert_eq!((e.maintenance_every, e.maintenance_rollouts, e.weight_decay, e.eval_histories), (3, 0.5, 0.02, 900));
         // Written back with today's names; the same setting twice is refused.
         let q = serialize(&s);
-        assert!(q.contains("maintenance_every=1") && !q.contains("maint_every"), "{q}");
+        assert!(q.contains("maintenance_every=3") && !q.contains("maint_every"), "{q}");
         let (_, n) = parse("?maint_every=1&maintenance_every=3");
         assert_eq!(n.len(), 1, "{n:?}");
     }

@@ -107,12 +107,17 @@ experiment! {
     MAINTENANCE_LR maintenance_lr: f64 = 3e-5, Kind::Float { lo: 0.0, hi: 1.0 }, "Maintenance LR", no_extra;
     /// windows per maintenance step (outcome targets)
     MAINTENANCE_BATCH maintenance_batch: usize = 64, Kind::Int { lo: 1, hi: 1024 }, "Maintenance batch", no_extra;
-    /// RL steps between maintenance steps (0: no maintenance)
-    MAINTENANCE_EVERY maintenance_every: usize = 2, Kind::Int { lo: 0, hi: 1000 }, "Maintenance every", no_extra;
+    /// RL steps between maintenance steps (0: no maintenance). Every step
+    /// by default: the setting measured to keep held-out prediction
+    /// (BENCHMARKS.md, "Maintenance and the size effect")
+    MAINTENANCE_EVERY maintenance_every: usize = 1, Kind::Int { lo: 0, hi: 1000 }, "Maintenance every", no_extra;
     /// share of maintenance windows taken from the RL phase's own rollouts
     /// (history, sampled action, the outcome the rule drew); the rest are
-    /// windows of the pretraining sequence
-    MAINTENANCE_ROLLOUTS maintenance_rollouts: f64 = 1.0, Kind::Float { lo: 0.0, hi: 1.0 }, "Maintenance from rollouts", no_extra;
+    /// windows of the pretraining sequence. A quarter by default: with it
+    /// held-out outcome accuracy stays where pretraining left it (with
+    /// rollouts alone it erodes, with pretraining windows alone it rises
+    /// and the model never sees its own actions' consequences)
+    MAINTENANCE_ROLLOUTS maintenance_rollouts: f64 = 0.25, Kind::Float { lo: 0.0, hi: 1.0 }, "Maintenance from rollouts", no_extra;
     /// 1: RL samples its actions from the network with dropout on (the
     /// same pass is reinforced); 0: from the policy itself, without dropout
     SAMPLE_DROPOUT sample_dropout: bool = true, Kind::Flag, "Sample with dropout", no_extra;

@@ -18,7 +18,13 @@ fn provenance(lab: Lab) -> String {
             r.models.len(),
             r.provenance.engine,
             r.provenance.build,
-            if r.provenance.build == BUILD { ", this page's build: Reproduce here gives the same numbers bit for bit" } else { ", another build than this page's" },
+            if r.provenance.reproducible_here() {
+                ", this page's build and engine: Reproduce here gives the same numbers bit for bit"
+            } else if r.provenance.build == BUILD {
+                ", this page's build on the native engine: Reproduce here gives near numbers, not equal ones"
+            } else {
+                ", another build than this page's"
+            },
         ),
         (Shipped::Loading, _) => "Loading the results this site ships for this preset…".into(),
         (Shipped::Failed(e), _) => format!("The shipped results could not be loaded ({e}); Run trains them here."),

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""One pretraining step of each model size in PyTorch on the CPU, one
+thread, against the lab's own step (BENCHMARKS.md, "Side by side with
+PyTorch").
+
+The network is the lab's, written again in PyTorch: token and position
+embeddings (vocabulary 16, context 20), 2 pre-norm blocks of 4-head
+attention with fused Q/K/V and a ReLU feed-forward, dropout 0.1, a final
+norm and a head over the 16 tokens, with exactly the lab's parameter counts
+(checked). The loss is the cross-entropy of the next token at the last
+position, the step AdamW (lr 1e-3, weight decay 0.01), batch 64 windows.
+Unlike the lab, the last block here computes every position (PyTorch has no
+cheaper way without writing the block by hand), so PyTorch does a little
+more arithmetic per step: the ratio is, if anything, in PyTorch's
+disfavour by that much (the lab's `Size::forward_macs` gives the saving).
+
+Usage: scripts/torch-bench.py [--steps 60] [--warmup 15] [--threads 1]
+Prints one line per size: median ms per step over --steps timed steps.
+Needs torch (Debian's python3-torch or PyPI's torch).
+"""
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+VOCAB, CONTEXT = 16, 20
+SIZES = {"s": (32, 64, 18_832), "m": (56, 112, 54_448), "l": (96, 192, 154_768), "xl": (128, 512, 403_472)}
+
+
+class Block(nn.Module):
+    def __init__(self, d, f, heads, p):
+        super().__init__()
+        self.heads, self.p = heads, p
+        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.ff1, self.ff2 = nn.Linear(d, f), nn.Linear(f, d)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = self.qkv(self.norm1(x)).split(d, dim=-1)
+        shape = (b, t, self.heads, d // self.heads)
+        q, k, v = (z.view(shape).transpose(1, 2) for z in (q, k, v))
+        att = F.softmax(q @ k.transpose(-1, -2) / (d // self.heads) ** 0.5, dim=-1)
+        att = F.dropout(att, self.p, self.training)
+        h = (att @ v).transpose(1, 2).reshape(b, t, d)
+        x = x + F.dropout(self.proj(h), self.p, self.training)
+        h = self.ff2(F.relu(self.ff1(self.norm2(x))))
+        return x + F.dropout(h, self.p, self.training)
+
+
+class Model(nn.Module):
+    def __init__(self, d, f, layers=2, heads=4, p=0.1):
+        super().__init__()
+        self.tokens, self.positions = nn.Embedding(VOCAB, d), nn.Embedding(CONTEXT, d)
+        self.blocks = nn.ModuleList(Block(d, f, heads, p) for _ in range(layers))
+        self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, VOCAB)
+        self.p = p
+
+    def forward(self, x):
+        h = self.tokens(x) + self.positions(torch.arange(x.shape[1]))
+        h = F.dropout(h, self.p, self.training)
+        for blk in self.blocks:
+            h = blk(h)
+        return self.head(self.norm(h[:, -1]))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=60)
+    ap.add_argument("--warmup", type=int, default=15)
+    ap.add_argument("--threads", type=int, default=1)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    print(f"torch {torch.__version__}, {a.threads} thread(s), batch 64, AdamW")
+    for name, (d, f, params) in SIZES.items():
+        model = Model(d, f)
+        n = sum(p.numel() for p in model.parameters())
+        assert n == params, f"{name}: {n} parameters, the lab's model has {params}"
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+        model.train()
+        x = torch.randint(0, VOCAB, (64, CONTEXT))
+        y = torch.randint(0, VOCAB, (64,))
+        times = []
+        for i in range(a.warmup + a.steps):
+            t0 = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            if i >= a.warmup:
+                times.append(time.perf_counter() - t0)
+        print(f"{name}: {statistics.median(times) * 1000:.2f} ms per step ({params} parameters)")
+
+
+if __name__ == "__main__":
+    main()
