@@ -373,7 +373,7 @@ mod tests {
             "pretrain": {"steps": 3000, "batch": 64, "lr": 0.001, "weight_decay": 0.01, "eval_every": 100,
                          "eval_windows": 1000, "train_tokens": 200000, "test_tokens": 50000},
             "rl": {"steps": 1500, "batch": 64, "lr": 0.0003, "maintenance_lr": 3e-05, "maintenance_batch": 64,
-                   "maintenance_every": 0, "maintenance_rollouts": 1.0, "sample_dropout": true, "eval_every": 100},
+                   "maintenance_every": 0, "maintenance_rollouts": 0.25, "sample_dropout": true, "eval_every": 100},
             "eval_histories": 1000, "eps": 0.02, "seed": 2024
         });
         let c = ExperimentConfig::from_value(v2.clone()).unwrap();
