@@ -21,29 +21,22 @@ impl Plot {
         Plot { data: Vec::new(), layout, config: Config::default() }
     }
 
-    /// Adds a trace.
-    pub fn add(&mut self, t: Trace) {
+    /// Adds a trace. A trace of a legend group that already has its entry
+    /// is left out of the legend: plotly lists every trace it is not told
+    /// to leave out, group or not.
+    pub fn add(&mut self, mut t: Trace) {
+        if let Some(g) = &t.legendgroup {
+            if self.data.iter().any(|o| o.legendgroup.as_ref() == Some(g) && o.showlegend != Some(false)) {
+                t.showlegend = Some(false);
+            }
+        }
         self.data.push(t);
     }
 
-    /// The entries the legend lists: traces shown in the legend, one per
-    /// legend group.
+    /// The entries the legend lists, as plotly draws it: every trace not
+    /// left out of it.
     pub fn legend_entries(&self) -> Vec<String> {
-        let mut groups: Vec<&str> = Vec::new();
-        let mut out = Vec::new();
-        for t in &self.data {
-            if t.showlegend == Some(false) {
-                continue;
-            }
-            if let Some(g) = &t.legendgroup {
-                if groups.contains(&g.as_str()) {
-                    continue;
-                }
-                groups.push(g);
-            }
-            out.push(t.name.clone().unwrap_or_default());
-        }
-        out
+        self.data.iter().filter(|t| t.showlegend != Some(false)).map(|t| t.name.clone().unwrap_or_default()).collect()
     }
 
     /// What `Plotly.react` takes, as JSON (non-finite numbers are written
@@ -177,7 +170,7 @@ pub struct Legend {
 
 impl Default for Legend {
     fn default() -> Self {
-        Legend { orientation: "h", y: -0.22, yanchor: "top", x: 0.0 }
+        Legend { orientation: "h", y: -0.3, yanchor: "top", x: 0.0 }
     }
 }
 

@@ -47,6 +47,8 @@ pub fn InsideSection() -> impl IntoView {
         HistoryChoice::Typed(_) => None,
     });
     let count = move || lab.page.with(|p| p.config().eval_histories);
+    // Outside the markup: a `>` inside an attribute would end the tag.
+    let at_last = move || index().is_some_and(|i| i + 1 >= count());
     let typed = RwSignal::new(String::new());
     let figure = move |f: fn(&Inspection, &[crate::study::inspection::Consequence], crate::sequence::SuccessSet) -> crate::figures::Figure| {
         move || {
@@ -107,7 +109,7 @@ pub fn InsideSection() -> impl IntoView {
                         <button id="inside-prev" prop:disabled=move || index().is_none_or(|i| i == 0)
                             on:click=move |_| lab.send(Msg::InsideHistory(HistoryChoice::Evaluation(index().unwrap_or(1).saturating_sub(1))))>"←"</button>
                         <span id="inside-index">{move || index().map(|i| format!("{} of {}", i + 1, count())).unwrap_or_else(|| "typed".into())}</span>
-                        <button id="inside-next" prop:disabled=move || index().is_some_and(|i| i + 1 >= count())
+                        <button id="inside-next" prop:disabled=at_last
                             on:click=move |_| lab.send(Msg::InsideHistory(HistoryChoice::Evaluation(index().map(|i| i + 1).unwrap_or(0))))>"→"</button>
                     </div>
                 </div>

@@ -69,12 +69,17 @@ pub fn GuideBar(at: Section) -> impl IntoView {
             el.scroll_into_view();
         }
     };
+    // Closures outside the markup: a `>` inside an attribute would end the tag.
+    let at_first = move || here() == 0;
+    let at_last = move || here() + 1 >= count();
+    let back = move |_| go(here().saturating_sub(1));
+    let next = move |_| go((here() + 1).min(count().saturating_sub(1)));
     view! {
         <Show when=move || lab.page.with(|p| p.link.view.guide)>
             <nav class="guide" id="guide" aria-label="Guided tour">
-                <button id="guide-back" prop:disabled=move || here() == 0 on:click=move |_| go(here().saturating_sub(1))>"← Back"</button>
+                <button id="guide-back" prop:disabled=at_first on:click=back>"← Back"</button>
                 <span id="guide-where" aria-live="polite">{move || format!("Step {} of {}: {}", here() + 1, count(), at.title())}</span>
-                <button id="guide-next" prop:disabled=move || here() + 1 >= count() on:click=move |_| go((here() + 1).min(count().saturating_sub(1)))>"Next →"</button>
+                <button id="guide-next" prop:disabled=at_last on:click=next>"Next →"</button>
             </nav>
         </Show>
     }
