@@ -15,8 +15,8 @@ pub fn actions(ins: &Inspection, cons: &[Consequence], g: SuccessSet) -> Figure 
     headers.extend(task_names.iter().map(|s| s.as_str()));
     headers.extend(["model's P(rule's outcome)", "prediction error (TV)"]);
     let mut f = Figure::new(layout("What the model does on this history", "action", "probability at temperature 1"), &headers);
-    f.plot.layout.xaxis.kind = Some(AxisType::Category);
     let labels: Vec<String> = cons.iter().map(|c| format!("{}{}", c.action, if c.action == ins.choice { " (chosen)" } else { "" })).collect();
+    f.plot.layout.xaxis.categories(labels.clone());
     for (good, name, colour) in [(true, format!("a success on {g}"), task_colour(g)), (false, format!("a failure on {g}"), "#8C8C8C")] {
         let pick: Vec<usize> = (0..cons.len()).filter(|&i| cons[i].succeeds.iter().any(|(t, s)| *t == g && *s == good)).collect();
         f.plot.add(
@@ -61,9 +61,9 @@ pub fn attention(ins: &Inspection) -> Figure {
     let mut f = Figure::new(layout("Where the model looks (last block, mean over heads)", "token read (oldest first)", "attention weight"), &[
         "position", "token", "the rule reads it", "attention",
     ]);
-    f.plot.layout.xaxis.kind = Some(AxisType::Category);
     let n = ins.history.len();
     let labels: Vec<String> = ins.history.iter().enumerate().map(|(i, t)| format!("{} ({t})", i as i64 - n as i64)).collect();
+    f.plot.layout.xaxis.categories(labels.clone());
     let reads = |i: usize| i + RULE_READS >= n;
     for (read, name, colour) in [(true, "read by the rule", "#D55E00"), (false, "not read by the rule", "#8C8C8C")] {
         let pick: Vec<usize> = (0..n).filter(|&i| reads(i) == read).collect();
@@ -108,5 +108,12 @@ mod tests {
         let f = attention(&ins);
         assert_eq!(f.rows.iter().filter(|r| r[2] == "yes").count(), RULE_READS);
         assert_eq!(f.rows[19][0], "-1");
+        // The tokens stay in reading order whichever trace draws them
+        // (plotly would otherwise order categories trace by trace).
+        let order = f.plot.layout.xaxis.categoryarray.clone().unwrap();
+        assert!(order[0].starts_with("-20 ") && order[19].starts_with("-1 "), "{order:?}");
+        let order = actions(&ins, &cons, SuccessSet::N4).plot.layout.xaxis.categoryarray.unwrap();
+        assert_eq!(order[0], "8");
+        assert_eq!(order[3], "11 (chosen)");
     }
 }

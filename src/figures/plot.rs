@@ -135,12 +135,25 @@ pub struct Axis {
     /// The axis it is drawn against (for panels: `"y2"` for `xaxis2`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anchor: Option<String>,
+    /// `"array"`: categories in the order of `categoryarray` (otherwise
+    /// plotly orders them by the traces they first appear in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub categoryorder: Option<&'static str>,
+    /// The categories, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub categoryarray: Option<Vec<String>>,
 }
 
 impl Axis {
     /// An axis with a title.
     pub fn titled(title: impl Into<String>) -> Self {
-        Axis { title: Title::new(title), zeroline: false, kind: None, range: None, domain: None, matches: None, anchor: None }
+        Axis { title: Title::new(title), zeroline: false, kind: None, range: None, domain: None, matches: None, anchor: None, categoryorder: None, categoryarray: None }
+    }
+    /// Categories in this order, whichever trace each belongs to.
+    pub fn categories(&mut self, labels: Vec<String>) {
+        self.kind = Some(AxisType::Category);
+        self.categoryorder = Some("array");
+        self.categoryarray = Some(labels);
     }
     /// A logarithmic axis.
     pub fn log(mut self) -> Self {

@@ -41,7 +41,8 @@ pub fn InsideSection() -> impl IntoView {
     };
     let eps = move || lab.page.with(|p| p.config().eps);
     let tasks = move || lab.page.with(|p| p.config().tasks.clone());
-    let first_task = move || tasks()[0];
+    // Success is judged under the task the picked model was trained on.
+    let model_task = move || lab.page.with(|p| p.inside.model.map(|k| k.task)).unwrap_or_else(|| tasks()[0]);
     let index = move || lab.page.with(|p| match p.inside.history {
         HistoryChoice::Evaluation(i) => Some(i),
         HistoryChoice::Typed(_) => None,
@@ -54,7 +55,7 @@ pub fn InsideSection() -> impl IntoView {
         move || {
             let ins = ready().unwrap_or_else(|| Inspection { history: vec![0; 20], action_probs: [0.0; 8], choice: 8, predicted: [[0.0; 8]; 8], attention: vec![0.0; 20] });
             let cons = consequences(&ins.history, eps(), &tasks());
-            f(&ins, &cons, first_task())
+            f(&ins, &cons, model_task())
         }
     };
     let status = move || match looking() {
@@ -64,7 +65,7 @@ pub fn InsideSection() -> impl IntoView {
         Looking::Ready(ins) => {
             let cons = consequences(&ins.history, eps(), &tasks());
             let c = &cons[(ins.choice - 8) as usize];
-            let g = first_task();
+            let g = model_task();
             let good = c.succeeds.iter().any(|(t, s)| *t == g && *s);
             format!(
                 "At temperature 0 the model picks action {} (probability {:.2} at temperature 1); the rule answers {}, {} on {g}. Its own prediction gives that outcome {:.2}.",
