@@ -35,11 +35,14 @@ pub fn headline(r: &Results) -> String {
         Verdict::Holds => "Every model sits nearest the prediction under the task it was trained on",
         _ => "Most models sit near the prediction under their own task",
     };
+    let op = summary::mean(r.models.iter().map(|m| m.op));
+    if r.models.len() == 1 {
+        return format!("For this one model, measured minus predicted Op is {:.3} nats, against a measured Op of {op:.3}.", gap[0]);
+    }
     format!(
-        "{lead}: measured minus predicted Op is {} nats on average over these {} models, against a measured Op of {:.3}.",
+        "{lead}: measured minus predicted Op is {} nats on average over these {} models, against a measured Op of {op:.3}.",
         g.show(3),
         r.models.len(),
-        summary::mean(r.models.iter().map(|m| m.op)),
     )
 }
 
