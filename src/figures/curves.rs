@@ -88,13 +88,9 @@ pub fn pretrain(r: &Results, accuracy: bool) -> Figure {
                 .collect();
             let n = runs.len();
             let name = format!("size {size}");
-            // Held-out and training share the size's legend entry.
+            // Held-out and training share the size's legend group, so
+            // its entry is the first drawn (`Plot::add`).
             let mean = draw_group(&mut f, &runs, &name, &name, size.colour(), dash, 0);
-            if !test {
-                if let Some(t) = f.plot.data.last_mut() {
-                    t.showlegend = Some(false);
-                }
-            }
             means.push((mean, n));
         }
         if let (Some((held, n)), Some((train, _))) = (means.first(), means.get(1)) {
@@ -153,14 +149,12 @@ fn rl_figure(r: &Results, title: &str, y: &str, headers: &[&str], series: &[(&st
                     (format!("trained on {task}"), task_colour(task), if series.len() > 1 { *dash } else { size_dash(size) })
                 };
                 let mean = draw_group(&mut f, &runs, &format!("{task}, size {size}"), &name, colour, dash, if panels { ti } else { 0 });
-                // One legend entry per size (or task) across panels and series.
+                // One legend entry per size (or task) across panels and
+                // series: the group's first trace, named for the group
+                // (`Plot::add` leaves the later ones out).
                 let first = if panels { si == 0 && ti == 0 } else { si == 0 && Some(&size) == sizes.first() };
-                if let Some(t) = f.plot.data.last_mut() {
-                    if first {
-                        t.name = Some(name.clone());
-                    } else {
-                        t.showlegend = Some(false);
-                    }
+                if let Some(t) = f.plot.data.last_mut().filter(|_| first) {
+                    t.name = Some(name.clone());
                 }
                 row.push(mean.first().map(|m| m.1.show(3)).unwrap_or_default());
                 row.push(mean.last().map(|m| m.1.show(3)).unwrap_or_default());
