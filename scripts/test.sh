@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up what the tests need (only what is missing) and runs every test:
 #   1. native: the science core, the CLI end to end, training (cargo test);
-#   2. browser: wasm-bindgen tests in headless Chromium and Firefox;
+#   2. browser: wasm-bindgen tests in headless Chromium and Firefox, and
+#      the GPU engine against the CPU engine in headless Chromium through
+#      SwiftShader's WebGPU (webdriver.json adds --enable-unsafe-webgpu);
 #   3. end to end: the page built by Trunk, served on loopback, driven in
 #      headless Chromium through chromedriver (tests/e2e.py).
 set -euo pipefail
@@ -17,6 +19,7 @@ cargo test --locked
 echo "== 2/3 browser tests in headless Chromium and headless Firefox (wasm-pack test)"
 wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --locked --test web --test reproduce
 wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" -- --locked --test web --test reproduce
+wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --locked --features gpu --test gpu
 
 echo "== 3/3 end-to-end test (trunk build, headless Chromium)"
 python3 tests/e2e.py

@@ -346,6 +346,16 @@ fn train_sweep_and_export_run_a_study_end_to_end() {
     let out = opimp(&["sweep", "--config", &config_path, "--out", &results_path]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(&results_path).unwrap(), text);
+    // Models of another build are never mixed in: the sweep refuses to
+    // resume them and leaves the file as it was.
+    let other = text.replacen(&format!("\"build\":\"{}\"", results.provenance.build), "\"build\":\"0.0.0+another\"", 1);
+    assert_ne!(other, text);
+    std::fs::write(&results_path, &other).unwrap();
+    let out = opimp(&["sweep", "--config", &config_path, "--out", &results_path]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another build"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&results_path).unwrap(), other);
+    std::fs::write(&results_path, &text).unwrap();
     // Export: a header, the two models and the scripted policies.
     let out = opimp(&["export", "--results", &results_path]);
     assert!(out.status.success());

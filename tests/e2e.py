@@ -21,7 +21,13 @@ Chromium through chromedriver and checks that:
      a plotted figure in its first screen and at most four form controls
      there, and no chart's legend lists more than 12 entries;
   9. the look inside a model draws for a shipped model;
- 10. axe-core finds no serious or critical accessibility violation, and
+ 10. the first load stays under 2 MB gzipped and never fetches the GPU
+     engine; engine=gpu where the browser has no WebGPU adapter falls back
+     to the CPU with a notice; where it has one (SwiftShader's, with
+     --enable-unsafe-webgpu) the engine is offered, and with
+     OPIMP_E2E_GPU=1 the quick preset is reproduced on it and marked near
+     the shipped numbers, never equal;
+ 11. axe-core finds no serious or critical accessibility violation, and
      at 360 px and at desktop width nothing scrolls the page sideways
      (screenshots of ?preset=paper, ?preset=quick&guide=1 and the inside
      section at both widths under target/).
@@ -245,6 +251,61 @@ def benchmark(driver):
         print(f"e2e: {line}")
 
 
+
+def first_load_and_engines(served, dist):
+    """What a first visit fetches, and the engine choice with and without WebGPU."""
+    import gzip
+    driver = served.driver()
+    try:
+        driver.get(served.base + "?preset=quick&engine=gpu")
+        said = ("return Array.from(document.querySelectorAll('#messages li')).map(e => e.textContent)"
+                ".filter(t => t.startsWith('engine=gpu:'))")
+        wait_for(driver, said.replace("return ", "return (") + ").length >= 1", 60, "the notice that the GPU engine cannot run")
+        notice = driver.js(said)[0]
+        assert "CPU instead" in notice, notice
+        wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.startsWith('Shipped results')", 60, "the shipped results")
+        time.sleep(2)
+        assert "engine" not in driver.js("return location.search"), "the link still asks for the GPU"
+        assert driver.js("return document.getElementById('set-engine') === null"), "the engine is offered without an adapter"
+        names = driver.js("return [location.href].concat(performance.getEntriesByType('resource').map(e => e.name))")
+        total, files = 0, []
+        for name in names:
+            path = name.split("?")[0].split("#")[0].replace(served.base, "").strip("/") or "index.html"
+            full = os.path.join(dist, path)
+            if os.path.isfile(full):
+                with open(full, "rb") as f:
+                    size = len(gzip.compress(f.read(), 6))
+                total += size
+                files.append((path, size))
+        assert not any("worker_gpu" in p for p, _ in files), f"the first load fetched the GPU engine: {files}"
+        assert total < 2 * 1024 * 1024, f"the first load is {total} bytes gzipped: {files}"
+        print(f"e2e: without WebGPU engine=gpu fell back to the CPU ({notice}); the first load is {total / 1e6:.2f} MB gzipped "
+              f"over {len(files)} files, the GPU engine not among them", flush=True)
+    finally:
+        driver.stop()
+    driver = served.driver(extra_args=["--enable-unsafe-webgpu"])
+    try:
+        driver.get(served.base + "?preset=quick")
+        wait_for(driver, "return document.getElementById('set-engine') !== null", 60, "the engine offered with SwiftShader's WebGPU")
+        hint = driver.js("return document.getElementById('hint-engine').textContent")
+        print(f"e2e: with a WebGPU adapter the engine is offered: {hint[:80]}…", flush=True)
+        if os.environ.get("OPIMP_E2E_GPU") != "1":
+            return
+        wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.startsWith('Shipped results')", 60, "the shipped results")
+        driver.select("#set-engine", "gpu")
+        wait_for(driver, "return location.search.includes('engine=gpu')", 10, "the link to say engine=gpu")
+        started = time.time()
+        driver.click("#run")
+        wait_for(driver, "return ['done', 'cancelled'].includes(document.getElementById('status').dataset.state)", 3600, "the run on the GPU engine")
+        status = driver.js("return document.getElementById('status').textContent")
+        marks = driver.js("return Array.from(document.querySelectorAll('#models-table td.repro')).map(c => c.textContent)")
+        assert len(marks) == 1 and marks[0].startswith("≈ shipped"), f"{status}: {marks}"
+        no_errors(driver, "the GPU engine")
+        print(f"e2e: the quick preset trained on the GPU engine (SwiftShader) in {time.time() - started:.0f} s: {marks[0]}; {status}", flush=True)
+    finally:
+        driver.stop()
+
+
 def accessibility_and_widths(served, url, shots):
     axe = open(os.path.join(ROOT, "node_modules", "axe-core", "axe.min.js")).read()
     for width in (360, 1280):
@@ -327,6 +388,7 @@ def main():
         assert again == shipped
         driver.stop()
         first_screen(served, shots)
+        first_load_and_engines(served, args.dist)
         accessibility_and_widths(served, served.base + "?preset=paper", shots)
     finally:
         driver.stop()

@@ -25,7 +25,7 @@ async fn the_shipped_quick_preset_reproduces_here() {
     while let Some(h) = plan.next() {
         let pretrained = h.pretrained.map(|p| p.as_ref().clone());
         let mut outputs = Vec::new();
-        handle(WorkerInput::Run { run: 1, config: config.clone(), work: h.work, pretrained }, &mut |o| outputs.push(o)).await;
+        handle(WorkerInput::Run { run: 1, config: config.clone(), work: h.work, pretrained }, &opimp::model::cpu_device(), &mut |o| outputs.push(o)).await;
         for o in outputs {
             if let WorkerOutput::Event { event, .. } = o {
                 plan.on_event(&event);

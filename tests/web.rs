@@ -137,7 +137,7 @@ async fn run_through_handler(config: &ExperimentConfig) -> Vec<Event> {
         let input = WorkerInput::Run { run: 9, config: config.clone(), work: h.work, pretrained };
         let mut outputs = Vec::new();
         // Through the envelope both ways, as postMessage carries it.
-        handle(WorkerInput::decode(input.encode()).unwrap(), &mut |o| outputs.push(WorkerOutput::decode(o.encode()).unwrap())).await;
+        handle(WorkerInput::decode(input.encode()).unwrap(), &opimp::model::cpu_device(), &mut |o| outputs.push(WorkerOutput::decode(o.encode()).unwrap())).await;
         assert_eq!(outputs.last(), Some(&WorkerOutput::Done { run: 9 }), "{outputs:?}");
         for o in outputs {
             if let WorkerOutput::Event { event, .. } = o {
@@ -173,12 +173,12 @@ async fn the_worker_trains_and_measures_in_wasm() {
     // A kept checkpoint measured again gives the same numbers.
     let (key, checkpoint) = events.iter().find_map(|e| if let Event::Trained { key, checkpoint } = e { Some((*key, checkpoint.clone())) } else { None }).unwrap();
     let mut measured = Vec::new();
-    handle(WorkerInput::Measure { run: 10, config: config.clone(), checkpoint }, &mut |o| measured.push(o)).await;
+    handle(WorkerInput::Measure { run: 10, config: config.clone(), checkpoint }, &opimp::model::cpu_device(), &mut |o| measured.push(o)).await;
     let again = measured.iter().find_map(|o| if let WorkerOutput::Event { event: Event::Model(m), .. } = o { Some(m.clone()) } else { None });
     assert_eq!(again.as_deref(), models.iter().find(|m| m.key == key).map(|m| m.as_ref()));
     // A file that is not a checkpoint is refused with the reason.
     let mut refused = Vec::new();
-    handle(WorkerInput::Measure { run: 11, config: config.clone(), checkpoint: b"not a model".to_vec() }, &mut |o| refused.push(o)).await;
+    handle(WorkerInput::Measure { run: 11, config: config.clone(), checkpoint: b"not a model".to_vec() }, &opimp::model::cpu_device(), &mut |o| refused.push(o)).await;
     match refused.as_slice() {
         [WorkerOutput::Failed { run: 11, message }] => assert!(message.contains("checkpoint"), "{message}"),
         other => panic!("{other:?}"),
@@ -191,7 +191,7 @@ async fn the_worker_trains_and_measures_in_wasm() {
         work: Work::Rl { net: opimp::study::key::NetKey { size: Size::S, seed: 0 }, tasks: vec![SuccessSet::N4] },
         pretrained: Some(b"junk".to_vec()),
     };
-    handle(junk, &mut |o| failed.push(o)).await;
+    handle(junk, &opimp::model::cpu_device(), &mut |o| failed.push(o)).await;
     assert!(matches!(failed.last(), Some(WorkerOutput::Failed { run: 12, .. })), "{failed:?}");
 }
 

@@ -326,7 +326,13 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
     if std::path::Path::new(&out).exists() {
         let old = read_text(&out, MAX_RESULTS_BYTES).and_then(|t| Results::from_json(&t));
         match old {
-            Ok(old) if old.config == config => {
+            Ok(old) if old.config == config && old.provenance.build != results.provenance.build && !a.force => {
+                return Err(format!(
+                    "{out} holds results of this experiment computed by another build ({}, this is {}): resuming would mix their numbers; use another --out, or --force to start again",
+                    old.provenance.build, results.provenance.build
+                ));
+            }
+            Ok(old) if old.config == config && old.provenance.build == results.provenance.build => {
                 let n = old.models.len();
                 results.curves = old.curves;
                 results.add(old.models);

@@ -10,6 +10,7 @@
 
 use super::parts::{PART_NAMES, Part, Section};
 use crate::sequence::SuccessSet;
+use crate::study::engine::Engine;
 use crate::study::config::{EXPERIMENT, ExperimentConfig, LINK_ALIASES};
 use crate::study::preset::Preset;
 use crate::study::settings::{Kind, Setting, Value, no_extra};
@@ -68,6 +69,8 @@ pub struct LabState {
     pub differential: DifferentialState,
     /// What the page shows.
     pub view: ViewState,
+    /// The engine the page's workers train and measure on.
+    pub engine: Engine,
 }
 
 impl Default for LabState {
@@ -85,6 +88,7 @@ impl LabState {
             taxonomy: TaxonomyState { task: SuccessSet::N6, success: 0.85, shape: Shape { success_outcomes: 1, failure_outcomes: 1 } },
             differential: DifferentialState { k: 0.5, jg: [1.0, 0.0, 0.0, 1.0], jh: [0.5, 0.2, 0.1, 0.8], sigma: 1.0 },
             view: ViewState::default(),
+            engine: Engine::Cpu,
         }
     }
 
@@ -233,8 +237,23 @@ pub static GUIDE: Setting<LabState> = Setting {
     extra: no_extra,
 };
 
+/// The engine.
+pub static ENGINE: Setting<LabState> = Setting {
+    name: "engine",
+    label: "Engine",
+    help: "cpu: train and measure on the CPU, the same numbers bit for bit in every browser; gpu: on the GPU through WebGPU, near numbers (falls back to the CPU where the browser has no WebGPU adapter)",
+    kind: Kind::Engine,
+    get: |s| Value::Engine(s.engine),
+    set: |s, v| {
+        if let Value::Engine(e) = v {
+            s.engine = e;
+        }
+    },
+    extra: no_extra,
+};
+
 /// The page's own settings, after the experiment's in links.
-pub static LAB: [&Setting<LabState>; 10] = [&TAX_TASK, &TAX_S, &TAX_SUCC, &TAX_FAIL, &K, &JG, &JH, &SIGMA, &HIDE, &GUIDE];
+pub static LAB: [&Setting<LabState>; 11] = [&TAX_TASK, &TAX_S, &TAX_SUCC, &TAX_FAIL, &K, &JG, &JH, &SIGMA, &HIDE, &GUIDE, &ENGINE];
 
 /// One link property: a page setting or an experiment setting.
 #[derive(Clone, Copy)]
@@ -519,7 +538,9 @@ mod tests {
         s.differential.jg = [1.5, -0.25, 0.0, 2.0];
         s.view.hide = vec![Part::Section(Section::Differential), Part::Controls(super::super::parts::Controls::Files)];
         s.view.guide = true;
+        s.engine = Engine::Gpu;
         let q = serialize(&s);
+        assert!(q.contains("engine=gpu"), "{q}");
         let (back, notices) = parse(&q);
         assert!(notices.is_empty(), "{q}: {notices:?}");
         assert_eq!(back, s);
@@ -527,10 +548,11 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_named() {
-        let (s, n) = parse("?preset=quick&steps=abc&colour=red&sizes=s,huge&eps=0&v=99&steps=5&hide=everything");
+        let (s, n) = parse("?preset=quick&steps=abc&colour=red&sizes=s,huge&eps=0&v=99&steps=5&hide=everything&engine=tpu");
+        assert_eq!(s.engine, Engine::Cpu);
         assert_eq!(s.experiment, ExperimentConfig::preset(Preset::Quick));
         let params: Vec<&str> = n.iter().map(|n| n.param.as_str()).collect();
-        for p in ["steps", "colour", "sizes", "eps", "v", "hide"] {
+        for p in ["steps", "colour", "sizes", "eps", "v", "hide", "engine"] {
             assert!(params.contains(&p), "{p} missing from {params:?}");
         }
         let steps = n.iter().find(|n| n.param == "steps" && n.value == "abc").unwrap();

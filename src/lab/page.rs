@@ -5,6 +5,7 @@
 use super::link::{LabState, Notice};
 use super::store::{ExperimentId, Store};
 use crate::study::config::ExperimentConfig;
+use crate::study::engine::{Engine, NEAR_OP, NEAR_SUCCESS};
 use crate::study::jobs::{Plan, Widths, WorkId};
 use crate::study::key::ModelKey;
 use crate::study::preset::Preset;
@@ -160,10 +161,44 @@ pub struct BenchFigure {
 pub enum Reproduced {
     /// Every number equal, bit for bit.
     Equal,
+    /// Computed on the GPU engine, within its tolerance of the shipped
+    /// numbers (success within [`NEAR_SUCCESS`], Op within [`NEAR_OP`]);
+    /// the largest difference in Op, Imp or success. Never called equal.
+    Near(f64),
     /// Numbers differ; the largest difference in Op, Imp or success.
     Differs(f64),
     /// The site ships no such model.
     NotShipped,
+}
+
+/// Whether the browser offers WebGPU (asked once the page has started).
+#[derive(Clone, Debug, PartialEq)]
+pub enum WebGpu {
+    /// Not known yet.
+    Unknown,
+    /// An adapter is there (what the browser says it is).
+    Offered(String),
+    /// None, and why.
+    Absent(String),
+}
+
+/// How many workers an engine runs with `cores` cores: one per core on the
+/// CPU; one on the GPU (the device is one, and a second worker would only
+/// queue on it).
+pub fn workers_for(engine: Engine, cores: usize) -> usize {
+    match engine {
+        Engine::Cpu => cores.max(1),
+        Engine::Gpu => 1,
+    }
+}
+
+/// How wide the page's stacks are on an engine: the wasm CPU engine's
+/// measured widths, or the GPU's whole stacks.
+pub fn widths_for(engine: Engine) -> Widths {
+    match engine {
+        Engine::Cpu => Widths::WASM,
+        Engine::Gpu => Widths::GPU,
+    }
 }
 
 /// Everything the page shows.
@@ -191,6 +226,13 @@ pub struct Page {
     pub fetched: Vec<(Preset, ModelKey, Arc<Vec<u8>>)>,
     /// The training workers.
     pub workers: Vec<Slot>,
+    /// The engine the workers compute on (the link's, unless it could not
+    /// run here).
+    pub engine: Engine,
+    /// The browser's cores (workers for the CPU engine).
+    pub cores: usize,
+    /// Whether the browser offers WebGPU.
+    pub webgpu: WebGpu,
     /// The workers' build.
     pub worker_build: Option<String>,
     /// The current or last run.
@@ -212,11 +254,13 @@ pub struct Page {
 }
 
 impl Page {
-    /// The page a link opens, with `workers` workers starting at `now`.
-    /// Nothing is measured or loaded yet: [`super::update::Msg::Start`]
-    /// asks for it.
-    pub fn new(link: LabState, notices: Vec<Notice>, workers: usize, now: f64) -> Self {
+    /// The page a link opens in a browser with `cores` cores, at `now`.
+    /// Nothing is started, measured or loaded yet:
+    /// [`super::update::Msg::Start`] asks for it.
+    pub fn new(link: LabState, notices: Vec<Notice>, cores: usize, now: f64) -> Self {
         let config = link.experiment.clone();
+        let engine = link.engine;
+        let workers = workers_for(engine, cores);
         Page {
             results: Results::unmeasured(config),
             shipped: Shipped::None,
@@ -227,7 +271,10 @@ impl Page {
             store: Store::default(),
             inside: super::inside::Inside::default(),
             fetched: Vec::new(),
-            workers: (0..workers.max(1)).map(|_| Slot::Starting { since: now, tries: 1 }).collect(),
+            workers: (0..workers).map(|_| Slot::Starting { since: now, tries: 1 }).collect(),
+            engine,
+            cores: cores.max(1),
+            webgpu: WebGpu::Unknown,
             worker_build: None,
             run: None,
             tag: 0,
@@ -296,14 +343,16 @@ impl Page {
     /// How a model trained here compares with the shipped one.
     pub fn reproduced(&self, m: &ModelResult) -> Reproduced {
         let Some(s) = self.shipped().and_then(|s| s.model(m.key)) else { return Reproduced::NotShipped };
-        if s == m {
+        let exact = self.results.provenance.computed_on().is_exact();
+        if exact && s == m {
             return Reproduced::Equal;
         }
         let d = [(s.op, m.op), (s.imp, m.imp), (s.own().success, m.own().success)]
             .iter()
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max);
-        Reproduced::Differs(d)
+        let near = (s.op - m.op).abs() <= NEAR_OP && (s.own().success - m.own().success).abs() <= NEAR_SUCCESS;
+        if !exact && near { Reproduced::Near(d) } else { Reproduced::Differs(d) }
     }
 
     /// Workers that can take work (not dead).
@@ -313,7 +362,7 @@ impl Page {
 
     /// Minutes the current experiment's missing models would take here.
     pub fn estimate_minutes(&self) -> f64 {
-        let plan = Plan::new(self.config(), &self.results.missing(), Widths::WASM);
+        let plan = Plan::new(self.config(), &self.results.missing(), widths_for(self.engine));
         let parallel = self.live_workers().min(plan.width()).max(1) as f64;
         plan.total_units() * MS_PER_UNIT / parallel / 60_000.0
     }

@@ -9,8 +9,9 @@ use super::page::*;
 use super::store::{ExperimentId, StoreAnswer, StoreRequest};
 use crate::sequence::SuccessSet;
 use crate::study::checkpoint::{self, MAX_CHECKPOINT_BYTES};
+use crate::study::engine::Engine;
 use crate::study::event::Event;
-use crate::study::jobs::{Plan, Widths, Work, WorkId};
+use crate::study::jobs::{Plan, Work, WorkId};
 use crate::study::key::{ModelKey, NetKey};
 use crate::study::preset::Preset;
 use crate::study::progress::{Progress, fmt_duration};
@@ -53,9 +54,9 @@ pub enum Msg {
     Clear,
     /// Time training steps in this browser.
     Benchmark,
-    /// A worker has loaded (its build).
-    WorkerReady(usize, String),
-    /// A worker said something.
+    /// The browser said whether it offers WebGPU: the adapter, or why not.
+    WebGpu(Result<String, String>),
+    /// A worker said something (its first word: Ready, or Unavailable).
     Worker(usize, WorkerOutput),
     /// A worker died or could not start.
     WorkerDied(usize, String),
@@ -102,6 +103,15 @@ pub enum Command {
     Post(usize, WorkerInput),
     /// Terminate a worker and start a fresh one.
     Restart(usize),
+    /// Ask the browser whether it offers WebGPU (answered by [`Msg::WebGpu`]).
+    AskWebGpu,
+    /// Terminate every worker and start `count` workers of `engine`.
+    Workers {
+        /// The engine.
+        engine: Engine,
+        /// How many.
+        count: usize,
+    },
     /// Fetch the results the site ships for a preset.
     FetchShipped(Preset),
     /// Fetch a checkpoint the site ships for a preset (answered by
@@ -130,6 +140,8 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
     match msg {
         Msg::Start { autorun } => {
             page.autorun = autorun;
+            cmds.push(Command::Workers { engine: page.engine, count: page.workers.len() });
+            cmds.push(Command::AskWebGpu);
             cmds.push(Command::Store(StoreRequest::Open));
             arrive(page, &mut cmds);
         }
@@ -161,11 +173,11 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
                 page.say("Benchmark: warming up until the time per step settles, then timing 10 steps (batch 64) of each size on one worker…");
             }
         }
-        Msg::WorkerReady(i, build) => {
-            if let Some(slot) = page.workers.get_mut(i) {
-                *slot = Slot::Idle;
-                page.worker_build = Some(build);
-            }
+        Msg::WebGpu(answer) => {
+            page.webgpu = match answer {
+                Ok(adapter) => WebGpu::Offered(adapter),
+                Err(why) => WebGpu::Absent(why),
+            };
         }
         Msg::Worker(i, out) => worker_output(page, i, out, &mut cmds),
         Msg::WorkerDied(i, message) => worker_died(page, i, message, &mut cmds),
@@ -262,7 +274,8 @@ fn set(page: &mut Page, prop: Prop, value: Result<Value, String>, cmds: &mut Vec
             return;
         }
     };
-    if prop.is_experiment() && page.running() {
+    let engine = prop.name() == super::link::ENGINE.name;
+    if (prop.is_experiment() || engine) && page.running() {
         page.say(format!("{} can change once the run ends (cancel it first).", prop.label()));
         return;
     }
@@ -275,9 +288,30 @@ fn set(page: &mut Page, prop: Prop, value: Result<Value, String>, cmds: &mut Vec
             if changed {
                 switch_experiment(page, cmds);
             }
+            if page.link.engine != page.engine {
+                switch_engine(page, page.link.engine, cmds);
+            }
         }
         Err(e) => page.say(format!("{} was not used: {e}; kept {before}", prop.name())),
     }
+}
+
+/// Starts the workers of another engine (no run is going).
+fn switch_engine(page: &mut Page, engine: Engine, cmds: &mut Vec<Command>) {
+    page.engine = engine;
+    let count = workers_for(engine, page.cores);
+    page.workers = (0..count).map(|_| Slot::Starting { since: page.now, tries: 1 }).collect();
+    page.worker_build = None;
+    // Work that was waiting for a worker waits for the new ones.
+    cmds.push(Command::Workers { engine, count });
+    page.say(match engine {
+        Engine::Cpu => "Engine: the CPU. Its numbers are the same bit for bit in every browser.".to_string(),
+        Engine::Gpu => format!(
+            "Engine: the GPU (WebGPU). Its numbers are near the CPU engine's, not equal: success within {}, Op within {} nats of the shipped results is called near.",
+            crate::study::engine::NEAR_SUCCESS,
+            crate::study::engine::NEAR_OP
+        ),
+    });
 }
 
 /// After the experiment changed: file the old results in the library and
@@ -481,7 +515,7 @@ fn start_run(page: &mut Page) {
         return;
     }
     let reproducing = page.showing_shipped();
-    let plan = Plan::new(page.config(), &missing, Widths::WASM);
+    let plan = Plan::new(page.config(), &missing, widths_for(page.engine));
     let nets: Vec<NetKey> = plan
         .works()
         .filter_map(|(_, w, _)| match w {
@@ -534,9 +568,23 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
     let tag = page.run.as_ref().map(|r| r.tag);
     let task = page.workers.get(i).cloned();
     match out {
-        WorkerOutput::Ready { build } => {
-            page.workers[i] = Slot::Idle;
-            page.worker_build = Some(build);
+        WorkerOutput::Ready { build, engine } => {
+            // A late greeting from a worker of the engine before is not this pool's.
+            if engine == page.engine && matches!(page.workers.get(i), Some(Slot::Starting { .. })) {
+                page.workers[i] = Slot::Idle;
+                page.worker_build = Some(build);
+            }
+        }
+        WorkerOutput::Unavailable { engine, message } => {
+            let busy = page.workers.iter().any(|w| matches!(w, Slot::Busy(_)));
+            if engine == page.engine && engine != Engine::Cpu && !busy {
+                page.say(format!(
+                    "engine={}: {message}. The lab trains on the CPU instead (the same numbers bit for bit).",
+                    engine.name()
+                ));
+                page.link.engine = Engine::Cpu;
+                switch_engine(page, Engine::Cpu, cmds);
+            }
         }
         WorkerOutput::Event { run, event } => match task {
             Some(Slot::Busy(Task::Measure(name))) => {
@@ -546,6 +594,7 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
                         page.say(format!("Import of {name} refused: {key} is already in the results (clear them first). Nothing was changed."));
                     } else {
                         let mut candidate = page.results.clone();
+                        candidate.provenance.record(page.engine, candidate.models.len());
                         candidate.add(vec![*m]);
                         match candidate.validate_parts() {
                             Ok(()) => {
@@ -597,8 +646,12 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
             page.bench.retain(|b| !(b.size == size && b.members == members));
             page.bench.push(BenchFigure { size, members, ms_per_step });
             page.say(format!(
-                "Benchmark: size {size} ({} parameters), {members} model(s) as one stack: {ms_per_step:.1} ms per step ({:.1} ms per model-step; settled after {warmup} warm-up steps)",
+                "Benchmark: size {size} ({} parameters), {members} model(s) as one stack, on the {}: {ms_per_step:.1} ms per step ({:.1} ms per model-step; settled after {warmup} warm-up steps)",
                 crate::study::size::group_digits(size.params()),
+                match page.engine {
+                    Engine::Cpu => "CPU",
+                    Engine::Gpu => "GPU",
+                },
                 ms_per_step / members as f64
             ));
         }
@@ -632,6 +685,7 @@ fn run_event(page: &mut Page, id: WorkId, event: Event, cmds: &mut Vec<Command>)
         Event::Model(m) => {
             let key = m.key;
             let mut candidate = page.results.clone();
+            candidate.provenance.record(page.engine, candidate.models.len());
             candidate.add(vec![*m]);
             match candidate.validate_parts() {
                 Ok(()) => page.results = candidate,
@@ -673,7 +727,17 @@ fn finish_work(page: &mut Page, id: WorkId, failure: Option<String>, cmds: &mut 
         if run.reproducing {
             let marks: Vec<Reproduced> = page.results.models.iter().map(|m| page.reproduced(m)).collect();
             let equal = marks.iter().filter(|m| **m == Reproduced::Equal).count();
-            status.push_str(&format!(" {equal} of {} equal the shipped numbers bit for bit.", marks.len()));
+            let near = marks.iter().filter(|m| matches!(m, Reproduced::Near(_))).count();
+            if page.engine.is_exact() {
+                status.push_str(&format!(" {equal} of {} equal the shipped numbers bit for bit.", marks.len()));
+            } else {
+                status.push_str(&format!(
+                    " {near} of {} are near the shipped numbers (GPU engine: success within {}, Op within {}).",
+                    marks.len(),
+                    crate::study::engine::NEAR_SUCCESS,
+                    crate::study::engine::NEAR_OP
+                ));
+            }
         }
         page.status = status;
     }
@@ -844,7 +908,7 @@ mod tests {
     fn ready(p: &mut Page) -> Vec<Command> {
         let mut cmds = Vec::new();
         for i in 0..p.workers.len() {
-            cmds.extend(update(p, Msg::WorkerReady(i, "b".into()), 1.0));
+            cmds.extend(update(p, Msg::Worker(i, WorkerOutput::Ready { build: "b".into(), engine: p.engine }), 1.0));
         }
         cmds
     }
@@ -969,6 +1033,50 @@ mod tests {
         assert_eq!(p.config().tasks.len(), 4);
         assert_eq!(p.shipped, Shipped::None, "a custom experiment has no shipped results");
         assert_eq!(p.pending.len(), 1, "one measurement, of the experiment shown");
+    }
+
+    #[test]
+    fn the_gpu_engine_starts_its_workers_falls_back_and_is_never_called_equal() {
+        use crate::lab::link::{ENGINE, parse, serialize};
+        let (link, notices) = parse("?preset=quick&engine=gpu");
+        assert!(notices.is_empty(), "{notices:?}");
+        let mut p = Page::new(link, Vec::new(), 4, 0.0);
+        assert_eq!(p.workers.len(), 1, "one worker for the one GPU");
+        let cmds = update(&mut p, Msg::Start { autorun: false }, 0.0);
+        assert!(cmds.contains(&Command::Workers { engine: Engine::Gpu, count: 1 }), "{cmds:?}");
+        assert!(cmds.contains(&Command::AskWebGpu));
+        // No adapter here: the CPU engine takes over, with a notice.
+        let no = WorkerOutput::Unavailable { engine: Engine::Gpu, message: "no WebGPU device: no adapter".into() };
+        let cmds = update(&mut p, Msg::Worker(0, no), 1.0);
+        assert!(cmds.contains(&Command::Workers { engine: Engine::Cpu, count: 4 }), "{cmds:?}");
+        assert_eq!((p.engine, p.link.engine, p.workers.len()), (Engine::Cpu, Engine::Cpu, 4));
+        assert!(p.messages.iter().any(|m| m.contains("engine=gpu: no WebGPU device") && m.contains("CPU instead")), "{:?}", p.messages);
+        assert!(!serialize(&p.link).contains("engine"), "the link says what runs");
+        // A late greeting from the GPU worker is not the new pool's.
+        update(&mut p, Msg::Worker(0, WorkerOutput::Ready { build: "b".into(), engine: Engine::Gpu }), 2.0);
+        assert!(matches!(p.workers[0], Slot::Starting { .. }));
+        // Choosing the GPU starts its worker.
+        let cmds = update(&mut p, Msg::Set(Prop::Lab(&ENGINE), Value::Engine(Engine::Gpu)), 3.0);
+        assert!(cmds.contains(&Command::Workers { engine: Engine::Gpu, count: 1 }), "{cmds:?}");
+        // Reproducing the shipped quick preset on the GPU: the same numbers
+        // are near, never equal; numbers off by more than the tolerance differ.
+        let shipped = Results::from_json(include_str!("../../results/quick.json")).unwrap();
+        update(&mut p, Msg::Shipped(Preset::Quick, Ok(shipped.clone())), 4.0);
+        ready(&mut p);
+        update(&mut p, Msg::Run, 5.0);
+        let tag = p.run.as_ref().unwrap().tag;
+        assert!(matches!(p.workers[0], Slot::Busy(Task::Work(_))));
+        // The engine cannot change while the run goes.
+        update(&mut p, Msg::Set(Prop::Lab(&ENGINE), Value::Engine(Engine::Cpu)), 5.5);
+        assert_eq!((p.engine, p.link.engine), (Engine::Gpu, Engine::Gpu));
+        let same = shipped.models[0].clone();
+        let mut off = shipped.models[0].clone();
+        let task = off.key.task;
+        off.scores.iter_mut().filter(|s| s.task == task).for_each(|s| s.success += 0.05);
+        update(&mut p, Msg::Worker(0, WorkerOutput::Event { run: tag, event: Event::Model(Box::new(same.clone())) }), 6.0);
+        assert_eq!(p.results.provenance.engine, Engine::Gpu.recorded());
+        assert_eq!(p.reproduced(&same), Reproduced::Near(0.0));
+        assert!(matches!(p.reproduced(&off), Reproduced::Differs(d) if (d - 0.05).abs() < 1e-9), "{:?}", p.reproduced(&off));
     }
 
     /// Results of a preset's experiment (shrunk like [`page`]'s) with its

@@ -260,13 +260,6 @@ pub async fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     data.convert::<f32>().try_into_vec::<f32>().expect("f32 values")
 }
 
-/// The CPU device the lab trains on: burn's pure-Rust `flex` backend, which
-/// was faster than the deprecated `ndarray` at every size natively and in
-/// the browser (round 1, BENCHMARKS.md); only flex is compiled in.
-pub fn cpu_device() -> Device {
-    Device::flex()
-}
-
 /// Windows as an int tensor [M, B, T]: `windows` holds the M members'
 /// windows one member after the other, B each, all of one length T.
 pub fn tokens_tensor(windows: &[&Vec<u8>], members: usize, device: &Device) -> Tensor<3, Int> {
@@ -285,6 +278,7 @@ pub fn tokens_tensor(windows: &[&Vec<u8>], members: usize, device: &Device) -> T
 mod tests {
     use super::*;
     use crate::study::size::Size;
+    use crate::model::cpu_device;
 
     #[test]
     fn parameter_counts_and_weights_round_trip() {

@@ -143,7 +143,12 @@ impl Widths {
     /// at l and xl a stack costs more per member than a model alone.
     pub const WASM: Widths = Widths { pretrain: [5, 5, 1, 1], rl: [3, 3, 1, 1] };
 
-    /// The widths of the engine this program runs on (the CPU engine).
+    /// On a GPU one stack keeps the device busier than several small ones:
+    /// every seed of a size pretrains as one stack, every task of a net
+    /// fine-tunes as one.
+    pub const GPU: Widths = Widths::WHOLE;
+
+    /// The widths of the CPU engine this program runs on.
     pub fn here() -> Widths {
         if cfg!(target_arch = "wasm32") { Widths::WASM } else { Widths::NATIVE }
     }

@@ -7,6 +7,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod csv;
 pub mod curves;
+pub mod engine;
 pub mod data;
 pub mod event;
 pub mod inspection;

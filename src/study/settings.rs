@@ -7,6 +7,7 @@
 //! checking a config file and the page's controls all go through the same
 //! declaration, so they accept exactly the same values.
 
+use super::engine::Engine;
 use super::preset::Preset;
 use super::size::Size;
 use crate::sequence::SuccessSet;
@@ -59,6 +60,8 @@ pub enum Kind {
     },
     /// A preset.
     Preset,
+    /// An engine (`cpu` or `gpu`).
+    Engine,
 }
 
 /// A field type a setting reads and writes: how it becomes a [`Value`] and
@@ -162,6 +165,8 @@ pub enum Value {
     Names(Vec<String>),
     /// A preset.
     Preset(Preset),
+    /// An engine.
+    Engine(Engine),
 }
 
 impl Value {
@@ -262,6 +267,7 @@ impl<S> Setting<S> {
             }
             Kind::Names { .. } => Value::Names(parts(text, ',').map(|p| p.to_ascii_lowercase()).collect()),
             Kind::Preset => Value::Preset(Preset::parse(text)?),
+            Kind::Engine => Value::Engine(Engine::parse(text)?),
         };
         self.check_kind(&v)?;
         Ok(v)
@@ -314,7 +320,7 @@ impl<S> Setting<S> {
                 }
                 unique(xs, "name")
             }
-            (Kind::Preset, Value::Preset(_)) => Ok(()),
+            (Kind::Preset, Value::Preset(_)) | (Kind::Engine, Value::Engine(_)) => Ok(()),
             (kind, v) => Err(format!("{v:?} is not a {kind:?}")),
         }
     }
@@ -332,6 +338,7 @@ impl<S> Setting<S> {
             Value::Floats4(xs) => xs.iter().map(|x| fmt_float(*x)).collect::<Vec<_>>().join(","),
             Value::Names(xs) => xs.join(","),
             Value::Preset(p) => p.name().to_string(),
+            Value::Engine(e) => e.name().to_string(),
         }
     }
 
@@ -379,6 +386,7 @@ impl<S> Setting<S> {
             Kind::Floats4 { lo, hi } => write!(out, "4 numbers in [{lo}, {hi}]"),
             Kind::Names { allowed } => write!(out, "any of {}", allowed.join(", ")),
             Kind::Preset => write!(out, "one of {}", Preset::ALL.map(|p| p.name()).join(", ")),
+            Kind::Engine => write!(out, "cpu or gpu"),
         };
         out
     }

@@ -3,15 +3,14 @@
 //! function), and the components laid out. One effect keeps the address
 //! bar equal to the state.
 
-use super::pool::{Pool, default_size};
-use super::shell::{Lab, POOL, View};
+use super::pool::default_size;
+use super::shell::{Lab, View};
 use crate::lab::link;
 use crate::lab::parts::{Part, Section};
 use crate::lab::page::Page;
 use crate::lab::update::Msg;
 use crate::worker::handler::now_ms;
 use leptos::prelude::*;
-use std::rc::Rc;
 
 /// Starts the page.
 pub fn start_app() {
@@ -31,18 +30,12 @@ fn location_query() -> String {
 pub fn App() -> impl IntoView {
     let query = location_query();
     let (state, notices) = link::parse(&query);
-    let workers = default_size();
-    let lab = Lab { page: RwSignal::new(Page::new(state, notices, workers, now_ms())) };
+    let lab = Lab { page: RwSignal::new(Page::new(state, notices, default_size(), now_ms())) };
     provide_context(lab);
     provide_context(View::new(lab));
     provide_context(super::sections::Tour(RwSignal::new(0)));
-    POOL.with(|p| {
-        let mut p = p.borrow_mut();
-        if p.is_none() {
-            *p = Some(Pool::new(workers, Rc::new(move |m| lab.send(m))));
-        }
-    });
-    // Storage, the shipped results, the baselines: asked for by update.
+    // The workers, storage, the shipped results, the baselines, whether
+    // WebGPU is offered: asked for by update.
     lab.send(Msg::Start { autorun: link::names_experiment(&query) });
     // Keep the address bar equal to the state: a reload or a copied
     // address is the same experiment.

@@ -5,8 +5,9 @@
 
 use super::shell::{Lab, run_label, running};
 use super::files;
-use crate::lab::link::{PRESET, Prop};
-use crate::lab::page::Page;
+use crate::lab::link::{ENGINE, PRESET, Prop};
+use crate::lab::page::{Page, WebGpu};
+use crate::study::engine::Engine;
 use crate::lab::parts::{Controls as Group, Part};
 use crate::lab::update::{Export, Msg};
 use crate::sequence::SuccessSet;
@@ -160,6 +161,26 @@ pub fn Controls(
             </div>
             <ProgressBar/>
             <div id="controls-body" class:collapsed=move || !expanded.get()>
+            // The engine is offered where the browser has a WebGPU adapter.
+            <Show when=move || lab.page.with(|p| matches!(p.webgpu, WebGpu::Offered(_)) || p.engine == Engine::Gpu)>
+                <div class="row">
+                    <div class="field">
+                        <label for="set-engine">"Engine"</label>
+                        <select id="set-engine" prop:disabled=running aria-describedby="hint-engine"
+                            on:change=move |ev| lab.send(Msg::SetText(Prop::Lab(&ENGINE), event_target_value(&ev)))>
+                            {Engine::ALL.iter().map(|e| view! {
+                                <option value=e.name() selected=move || lab.page.with(|s| s.engine == *e)>{e.label()}</option>
+                            }).collect_view()}
+                        </select>
+                        <small class="hint" id="hint-engine">
+                            {move || lab.page.with(|p| match &p.webgpu {
+                                WebGpu::Offered(a) => format!("this browser's WebGPU adapter: {a}. {}", Prop::Lab(&ENGINE).help()),
+                                _ => Prop::Lab(&ENGINE).help(),
+                            })}
+                        </small>
+                    </div>
+                </div>
+            </Show>
             <Show when=move || shows(Group::Settings)>
                 <div class="row">
                     {[&settings::SEEDS, &settings::STEPS, &settings::RL_STEPS, &settings::EVAL_HISTORIES, &settings::LR, &settings::RL_LR,

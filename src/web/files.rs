@@ -88,3 +88,27 @@ pub async fn fetch_text(path: &str) -> Result<String, String> {
     let text = JsFuture::from(resp.text().map_err(|_| "no body")?).await.map_err(|_| format!("{path} could not be read"))?;
     text.as_string().ok_or_else(|| format!("{path} is not text"))
 }
+
+/// Whether the browser offers a WebGPU adapter: what it says the adapter
+/// is (vendor and architecture), or why there is none.
+pub async fn webgpu_adapter() -> Result<String, String> {
+    use js_sys::Reflect;
+    let w = web_sys::window().ok_or("no window")?;
+    let gpu = Reflect::get(&w.navigator(), &"gpu".into()).map_err(|_| "this browser has no WebGPU".to_string())?;
+    if gpu.is_undefined() || gpu.is_null() {
+        return Err("this browser has no WebGPU".into());
+    }
+    let request: js_sys::Function = Reflect::get(&gpu, &"requestAdapter".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or("this browser's WebGPU cannot request an adapter")?;
+    let promise: js_sys::Promise = request.call0(&gpu).ok().and_then(|p| p.dyn_into().ok()).ok_or("the adapter request failed")?;
+    let adapter = JsFuture::from(promise).await.map_err(|_| "the adapter request failed".to_string())?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return Err("this browser offers no WebGPU adapter".into());
+    }
+    let info = Reflect::get(&adapter, &"info".into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+    let field = |k: &str| Reflect::get(&info, &k.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty());
+    let said: Vec<String> = ["vendor", "architecture"].into_iter().filter_map(field).collect();
+    Ok(if said.is_empty() { "a WebGPU adapter".into() } else { said.join(" ") })
+}

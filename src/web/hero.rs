@@ -6,6 +6,7 @@ use super::charts::Chart;
 use super::shell::{Lab, View};
 use crate::figures::{measures, readings};
 use crate::lab::page::Shipped;
+use crate::study::engine::Engine;
 use crate::study::provenance::BUILD;
 use leptos::prelude::*;
 
@@ -18,7 +19,9 @@ fn provenance(lab: Lab) -> String {
             r.models.len(),
             r.provenance.engine,
             r.provenance.build,
-            if r.provenance.reproducible_here() {
+            if p.engine == Engine::Gpu {
+                ", on the GPU engine Reproduce here gives near numbers, not equal ones"
+            } else if r.provenance.reproducible_here() {
                 ", this page's build and engine: Reproduce here gives the same numbers bit for bit"
             } else if r.provenance.build == BUILD {
                 ", this page's build on the native engine: Reproduce here gives near numbers, not equal ones"
@@ -28,7 +31,11 @@ fn provenance(lab: Lab) -> String {
         ),
         (Shipped::Loading, _) => "Loading the results this site ships for this preset…".into(),
         (Shipped::Failed(e), _) => format!("The shipped results could not be loaded ({e}); Run trains them here."),
-        _ if !p.results.models.is_empty() => format!("{} models trained or imported in this browser.", p.results.models.len()),
+        _ if !p.results.models.is_empty() => format!(
+            "{} models trained or imported in this browser, computed by {}.",
+            p.results.models.len(),
+            p.results.provenance.engine
+        ),
         _ => "Nothing trained yet for this experiment: Run trains it in this tab.".into(),
     })
 }

@@ -11,8 +11,17 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-/// Where the worker's loader is, relative to the page.
-pub const WORKER_URL: &str = "./worker_loader.js";
+use crate::study::engine::Engine;
+
+/// Where an engine's worker loader is, relative to the page: the GPU
+/// worker is another wasm (burn's wgpu backend), fetched only when its
+/// engine is chosen.
+pub fn worker_url(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Cpu => "./worker_loader.js",
+        Engine::Gpu => "./worker_gpu_loader.js",
+    }
+}
 
 struct Slot {
     worker: Worker,
@@ -23,6 +32,7 @@ struct Slot {
 /// The page's Web Workers.
 #[derive(Clone)]
 pub struct Pool {
+    engine: Engine,
     slots: Rc<RefCell<Vec<Option<Slot>>>>,
     send: Rc<dyn Fn(Msg)>,
 }
@@ -34,9 +44,9 @@ pub fn default_size() -> usize {
 }
 
 impl Pool {
-    /// Starts `size` workers reporting to `send`.
-    pub fn new(size: usize, send: Rc<dyn Fn(Msg)>) -> Self {
-        let pool = Pool { slots: Rc::new(RefCell::new((0..size).map(|_| None).collect())), send };
+    /// Starts `size` workers of `engine` reporting to `send`.
+    pub fn new(engine: Engine, size: usize, send: Rc<dyn Fn(Msg)>) -> Self {
+        let pool = Pool { engine, slots: Rc::new(RefCell::new((0..size).map(|_| None).collect())), send };
         for i in 0..size {
             pool.spawn(i);
         }
@@ -44,7 +54,7 @@ impl Pool {
     }
 
     fn spawn(&self, i: usize) {
-        let worker = match Worker::new(WORKER_URL) {
+        let worker = match Worker::new(worker_url(self.engine)) {
             Ok(w) => w,
             Err(e) => {
                 let send = self.send.clone();
@@ -56,7 +66,6 @@ impl Pool {
         let send = self.send.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             match envelope_of(&e.data()).and_then(WorkerOutput::decode) {
-                Ok(WorkerOutput::Ready { build }) => send(Msg::WorkerReady(i, build)),
                 Ok(out) => send(Msg::Worker(i, out)),
                 Err(m) => send(Msg::Say(format!("A worker sent a message the page cannot read: {m}"))),
             }
@@ -84,6 +93,15 @@ impl Pool {
         if let Some(e) = failed {
             let send = self.send.clone();
             leptos::task::spawn_local(async move { send(Msg::WorkerDied(i, format!("a message could not be posted ({e})"))) });
+        }
+    }
+
+    /// Terminates every worker (the pool is replaced).
+    pub fn terminate(&self) {
+        for slot in self.slots.borrow_mut().iter_mut() {
+            if let Some(slot) = slot.take() {
+                slot.worker.terminate();
+            }
         }
     }
 

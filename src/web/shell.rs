@@ -52,6 +52,14 @@ impl Lab {
                     pool.restart(i);
                 }
             }),
+            Command::AskWebGpu => leptos::task::spawn_local(async move { self.send(Msg::WebGpu(files::webgpu_adapter().await)) }),
+            Command::Workers { engine, count } => POOL.with(|p| {
+                let mut p = p.borrow_mut();
+                if let Some(old) = p.take() {
+                    old.terminate();
+                }
+                *p = Some(Pool::new(engine, count, std::rc::Rc::new(move |m| self.send(m))));
+            }),
             Command::FetchShipped(preset) => leptos::task::spawn_local(async move {
                 let result = files::fetch_text(&format!("results/{}.json", preset.name()))
                     .await

@@ -3,9 +3,10 @@
 
 use super::protocol::{WorkerInput, WorkerOutput};
 use crate::experiment::{self, Stopped};
-use crate::model::cpu_device;
 use crate::study::config::ExperimentConfig;
 use crate::study::data::Data;
+use crate::study::engine::Engine;
+use burn::tensor::Device;
 
 use crate::study::provenance::BUILD;
 use crate::study::results::Results;
@@ -37,9 +38,10 @@ pub fn now_ms() -> f64 {
     }
 }
 
-/// The greeting a worker sends once its wasm has loaded.
-pub fn ready() -> WorkerOutput {
-    WorkerOutput::Ready { build: BUILD.into() }
+/// The greeting a worker sends once its wasm has loaded and its device
+/// is made.
+pub fn ready(engine: Engine) -> WorkerOutput {
+    WorkerOutput::Ready { build: BUILD.into(), engine }
 }
 
 /// The data of an experiment, generated once per experiment.
@@ -58,8 +60,9 @@ fn data_for(config: &ExperimentConfig) -> Arc<Data> {
     })
 }
 
-/// Handles one message, sending outputs through `out`.
-pub async fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
+/// Handles one message on `device` (the worker's engine's), sending
+/// outputs through `out`.
+pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(WorkerOutput)) {
     match input {
         WorkerInput::Run { run, config, work, pretrained } => {
             if let Err(message) = config.check() {
@@ -79,7 +82,7 @@ pub async fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
                 out(WorkerOutput::Event { run, event });
                 true
             };
-            match experiment::run(&config, &data, &work, pretrained.as_deref(), &cpu_device(), &mut on).await {
+            match experiment::run(&config, &data, &work, pretrained.as_deref(), device, &mut on).await {
                 Ok(()) => out(WorkerOutput::Done { run }),
                 Err(Stopped::Failed(message)) => out(WorkerOutput::Failed { run, message }),
                 Err(Stopped::Cancelled) => out(WorkerOutput::Failed { run, message: "cancelled".into() }),
@@ -87,7 +90,7 @@ pub async fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
         }
         WorkerInput::Measure { run, config, checkpoint } => {
             let result = match config.check() {
-                Ok(()) => experiment::checkpoints::measure_checkpoint(&config, &checkpoint, &data_for(&config), &cpu_device()).await,
+                Ok(()) => experiment::checkpoints::measure_checkpoint(&config, &checkpoint, &data_for(&config), device).await,
                 Err(e) => Err(e),
             };
             match result {
@@ -107,7 +110,7 @@ pub async fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
                 Ok(history)
             });
             let result = match result {
-                Ok(history) => experiment::inspect::inspect(&checkpoint, &history, &cpu_device()).await,
+                Ok(history) => experiment::inspect::inspect(&checkpoint, &history, device).await,
                 Err(e) => Err(e),
             };
             match result {
@@ -120,12 +123,11 @@ pub async fn handle(input: WorkerInput, out: &mut dyn FnMut(WorkerOutput)) {
             Err(message) => out(WorkerOutput::Failed { run: 0, message }),
         },
         WorkerInput::Bench { sizes, members, steps, batch } => {
-            let device = cpu_device();
             let seq = crate::sequence::generate(50_000, 1, 0.02);
             let (members, steps, batch) = (members.clamp(1, 16), steps.clamp(1, 200), batch.clamp(1, 1024));
             for size in sizes {
                 let seeds: Vec<u64> = (0..members as u64).collect();
-                let mut t = Trainer::new(&size.shape(), &seeds, &seeds, 0.01, &device);
+                let mut t = Trainer::new(&size.shape(), &seeds, &seeds, 0.01, device);
                 // Warm up until the engine has optimised the code: rounds of
                 // 5 steps until two rounds in a row agree within 5%.
                 let mut warmup = 0;

@@ -3,6 +3,7 @@
 //! buffer in the browser), never inside it.
 
 use crate::study::config::ExperimentConfig;
+use crate::study::engine::Engine;
 use crate::study::event::Event;
 use crate::study::jobs::Work;
 use crate::study::inspection::Inspection;
@@ -79,6 +80,16 @@ pub enum WorkerOutput {
     Ready {
         /// The worker's build ([`crate::study::provenance::BUILD`]).
         build: String,
+        /// The engine it computes on.
+        engine: Engine,
+    },
+    /// The worker's engine cannot run here (a GPU worker where the browser
+    /// offers no WebGPU adapter); it takes no work.
+    Unavailable {
+        /// The engine it was built for.
+        engine: Engine,
+        /// Why not.
+        message: String,
     },
     /// Progress of the run.
     Event {

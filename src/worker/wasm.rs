@@ -2,9 +2,15 @@
 //! message is `[json]` or `[json, ArrayBuffer]`; the buffer is transferred,
 //! not copied. A panic is reported as `Failed` for the run it interrupted
 //! before the worker dies.
+//!
+//! The worker computes on one engine: the CPU, or, built with the `gpu`
+//! feature, the GPU through WebGPU, whose device is made before the worker
+//! says it is ready (or it says why it cannot be).
 
 use super::handler::{handle, ready};
 use super::protocol::{Envelope, WorkerInput, WorkerOutput};
+use crate::study::engine::Engine;
+use burn::tensor::Device;
 use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -41,7 +47,8 @@ fn post(out: WorkerOutput) {
     let _ = scope.post_message_with_transfer(&data, &transfer);
 }
 
-/// Starts the worker: the panic reporter, the message handler, then Ready.
+/// Starts the worker: the panic reporter, its device, the message handler,
+/// then Ready (or Unavailable, when its engine cannot run here).
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
@@ -49,6 +56,31 @@ pub fn start() {
             post(WorkerOutput::Failed { run, message: format!("the worker panicked: {info}") });
         }
     }));
+    wasm_bindgen_futures::spawn_local(async {
+        match device().await {
+            Ok((engine, device)) => {
+                listen(device);
+                post(ready(engine));
+            }
+            Err((engine, message)) => post(WorkerOutput::Unavailable { engine, message }),
+        }
+    });
+}
+
+/// This worker's engine and device.
+async fn device() -> Result<(Engine, Device), (Engine, String)> {
+    #[cfg(feature = "gpu")]
+    {
+        crate::model::gpu_device().await.map(|d| (Engine::Gpu, d)).map_err(|m| (Engine::Gpu, m))
+    }
+    #[cfg(not(feature = "gpu"))]
+    {
+        Ok((Engine::Cpu, crate::model::cpu_device()))
+    }
+}
+
+/// Takes messages: each is handled on `device`.
+fn listen(device: Device) {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         match envelope_of(&e.data()).and_then(WorkerInput::decode) {
@@ -62,9 +94,10 @@ pub fn start() {
                 // The page sends a worker one task at a time; on the CPU the
                 // task runs to its end within this call, on a GPU it yields
                 // while the GPU works.
+                let device = device.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     CURRENT.with(|c| c.set(run));
-                    handle(input, &mut post).await;
+                    handle(input, &device, &mut post).await;
                     CURRENT.with(|c| c.set(None));
                 });
             }
@@ -73,5 +106,4 @@ pub fn start() {
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
-    post(ready());
 }

@@ -62,6 +62,7 @@ fn mark(view: View, key: ModelKey) -> (String, &'static str) {
     }
     match view.marks.with(|m| m.iter().find(|(k, _)| *k == key).map(|(_, r)| *r)) {
         Some(Reproduced::Equal) => ("= shipped".into(), "equal"),
+        Some(Reproduced::Near(d)) => (format!("≈ shipped (GPU, Δ ≤ {d:.3})"), "near"),
         Some(Reproduced::Differs(d)) => (format!("≠ shipped (Δ ≤ {d:.3})"), "differs"),
         _ => ("here".into(), "here"),
     }
