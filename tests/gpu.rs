@@ -4,11 +4,20 @@
 //! in a dedicated worker, as the page's GPU worker runs:
 //!
 //! - each size's forward pass on the same weights gives the CPU's logits
-//!   within 1e-4 (the largest difference over the largest logit);
-//! - one pretraining step from the same weights and batch gives the CPU's
-//!   weights within 1e-5 (the largest difference over the largest weight);
+//!   within 1e-5 (the largest difference over the largest logit; measured
+//!   2e-7 to 4e-7, and one weight changed by 1% moves it to 2e-5 to 4e-5,
+//!   which 1e-5 catches and the 1e-4 first asked for would not);
+//! - one pretraining step (AdamW, learning rate 1e-3) from the same
+//!   weights and batch moves the weights as the CPU's step does: the two
+//!   steps differ by at most [`STEP_L2`] of the step's length, and no
+//!   weight's by more than [`STEP_MAX`] of the learning rate. (AdamW's first
+//!   step moves each weight by about the learning rate times the sign of
+//!   its gradient, so a gradient within rounding of zero may go either
+//!   way: exact agreement is not to be had, even in principle.)
 //! - the quick preset trained end to end on the GPU gives the shipped
-//!   success within 0.03 and the shipped Op within 0.02 nats.
+//!   success within 0.03 and the shipped Op within 0.02 nats. Under
+//!   SwiftShader this takes longer than CI's 15 minutes for the browser
+//!   tests, so it is ignored there and run by `scripts/gpu-quick.sh`.
 #![cfg(all(target_arch = "wasm32", feature = "gpu"))]
 
 use burn::tensor::Device;
@@ -28,6 +37,11 @@ use std::cell::RefCell;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+/// See the module's documentation.
+const STEP_L2: f64 = 5e-3;
+/// See the module's documentation.
+const STEP_MAX: f64 = 0.25;
 
 thread_local! {
     static GPU: RefCell<Option<Device>> = const { RefCell::new(None) };
@@ -62,7 +76,7 @@ async fn each_size_computes_the_cpu_logits_on_the_gpu() {
         let flat = |l: &Vec<Vec<[f32; 16]>>| l.iter().flatten().flatten().copied().collect::<Vec<f32>>();
         let rel = relative(&flat(&on_cpu), &flat(&on_gpu));
         web_sys::console::log_1(&format!("GPU-FORWARD {size} relative difference {rel:.2e}").into());
-        assert!(rel <= 1e-4, "size {size}: the GPU's logits differ from the CPU's by {rel:.2e} of the largest");
+        assert!(rel <= 1e-5, "size {size}: the GPU's logits differ from the CPU's by {rel:.2e} of the largest");
     }
 }
 
@@ -77,20 +91,30 @@ async fn one_training_step_on_the_gpu_lands_where_the_cpu_step_does() {
         let loss_cpu = on_cpu.pretrain_step(&seq, 64, 1e-3).await;
         let loss_gpu = on_gpu.pretrain_step(&seq, 64, 1e-3).await;
         let (wc, wg) = (on_cpu.stack().weights().await, on_gpu.stack().weights().await);
-        let before = init_weights(&shape, 1);
         for m in 0..2 {
-            let rel = relative(&wc[m], &wg[m]);
-            let moved = relative(&before, &wc[0]);
+            let before = init_weights(&shape, m as u64 + 1);
+            // The step itself on each engine, and how far apart they land.
+            let step_cpu: Vec<f64> = wc[m].iter().zip(&before).map(|(a, b)| (a - b) as f64).collect();
+            let apart: Vec<f64> = wc[m].iter().zip(&wg[m]).map(|(a, b)| (a - b) as f64).collect();
+            let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            let rel = norm(&apart) / norm(&step_cpu);
+            let largest = apart.iter().fold(0.0f64, |x, y| x.max(y.abs())) / 1e-3;
             web_sys::console::log_1(
-                &format!("GPU-STEP {size} member {m}: loss {:.6} vs {:.6}, weights differ by {rel:.2e} of the largest (the step moved them {moved:.2e})", loss_cpu[m], loss_gpu[m]).into(),
+                &format!(
+                    "GPU-STEP {size} member {m}: loss {:.6} vs {:.6}; the engines' steps differ by {rel:.2e} of the step (L2), at most {largest:.3} of the learning rate in one weight",
+                    loss_cpu[m], loss_gpu[m]
+                )
+                .into(),
             );
             assert!((loss_cpu[m] - loss_gpu[m]).abs() <= 1e-4 * loss_cpu[m].abs(), "size {size}: loss {} vs {}", loss_cpu[m], loss_gpu[m]);
-            assert!(rel <= 1e-5, "size {size} member {m}: weights differ by {rel:.2e} of the largest after one step");
+            assert!(rel <= STEP_L2, "size {size} member {m}: the GPU's step differs from the CPU's by {rel:.2e} of the step");
+            assert!(largest <= STEP_MAX, "size {size} member {m}: one weight's step differs by {largest:.3} of the learning rate");
         }
     }
 }
 
 #[wasm_bindgen_test]
+#[ignore = "over 15 minutes under SwiftShader: scripts/gpu-quick.sh runs it"]
 async fn the_quick_preset_trained_on_the_gpu_is_near_the_shipped_numbers() {
     let device = gpu().await;
     let shipped = Results::from_json(include_str!("../results/quick.json")).expect("results/quick.json");
@@ -102,6 +126,7 @@ async fn the_quick_preset_trained_on_the_gpu_is_near_the_shipped_numbers() {
     while let Some(h) = plan.next() {
         let pretrained = h.pretrained.map(|p| p.as_ref().clone());
         let mut outputs = Vec::new();
+        web_sys::console::log_1(&format!("GPU-QUICK {} starts at {:.0} s", h.work, (now_ms() - start) / 1000.0).into());
         handle(WorkerInput::Run { run: 1, config: config.clone(), work: h.work, pretrained }, &device, &mut |o| outputs.push(o)).await;
         for o in outputs {
             match o {
