@@ -2,7 +2,7 @@
 //! error over seeds at each step as a line with a band, the single runs
 //! faint beneath (hovering one names its model).
 
-use super::plot::{Axis, Dash, Layout, Mode, Trace};
+use super::plot::{self, Dash, Mode, Scatter, ScatterStyle, Style};
 use super::*;
 use crate::study::curves::{PretrainPoint, RlPoint};
 use crate::study::key::ModelKey;
@@ -24,20 +24,21 @@ fn mean_curve(runs: &Runs) -> Vec<(f64, MeanSe)> {
 }
 
 /// Draws a group of runs: faint singles, a band of ± SE and the mean line
-/// named `name`, in legend group `group`. Returns the mean curve.
-fn draw_group(f: &mut Figure, runs: &Runs, name: &str, group: &str, colour: &str, dash: Dash, panel: usize) -> Vec<(f64, MeanSe)> {
+/// named `name` (hovering it says `what`), in legend group `group`.
+/// Returns the mean curve.
+#[allow(clippy::too_many_arguments)]
+fn draw_group(f: &mut Figure, runs: &Runs, what: &str, name: &str, group: &str, colour: &str, dash: Dash, panel: usize) -> Vec<(f64, MeanSe)> {
     let group = group.to_string();
     for (run, pts) in runs {
         f.plot.add(
-            Trace::scatter(pts.iter().map(|p| p.0).collect::<Vec<_>>(), pts.iter().map(|p| p.1).collect::<Vec<_>>())
+            Scatter::new(pts.iter().map(|p| p.0).collect::<Vec<_>>(), pts.iter().map(|p| p.1).collect::<Vec<_>>())
                 .name(run.clone())
-                .group(group.clone())
-                .unlisted()
+                .legend_group(group.clone())
+                .show_legend(false)
                 .mode(Mode::Lines)
-                .line(colour, dash)
-                .thin()
+                .thin_stroke(colour, dash.clone())
                 .faint()
-                .hover_all(run.clone())
+                .hover(vec![run.clone(); pts.len()])
                 .panel(panel),
         );
     }
@@ -45,15 +46,15 @@ fn draw_group(f: &mut Figure, runs: &Runs, name: &str, group: &str, colour: &str
     if runs.len() > 1 && !mean.is_empty() {
         let xs: Vec<f64> = mean.iter().map(|p| p.0).chain(mean.iter().rev().map(|p| p.0)).collect();
         let ys: Vec<f64> = mean.iter().map(|p| p.1.mean + p.1.se).chain(mean.iter().rev().map(|p| p.1.mean - p.1.se)).collect();
-        f.plot.add(Trace::scatter(xs, ys).band(&with_alpha(colour, 0.18)).group(group.clone()).unlisted().no_hover().panel(panel));
+        f.plot.add(Scatter::new(xs, ys).band(&with_alpha(colour, 0.18)).legend_group(group.clone()).show_legend(false).no_hover().panel(panel));
     }
-    let hover: Vec<String> = mean.iter().map(|(s, m)| format!("{name}, step {s}: {} (mean ± SE of {})", m.show(3), m.n)).collect();
+    let hover: Vec<String> = mean.iter().map(|(s, m)| format!("{what}, step {s}: {} (mean ± SE of {})", m.show(3), m.n)).collect();
     f.plot.add(
-        Trace::scatter(mean.iter().map(|p| p.0).collect::<Vec<_>>(), mean.iter().map(|p| p.1.mean).collect::<Vec<_>>())
+        Scatter::new(mean.iter().map(|p| p.0).collect::<Vec<_>>(), mean.iter().map(|p| p.1.mean).collect::<Vec<_>>())
             .name(name)
-            .group(group)
+            .legend_group(group)
             .mode(Mode::Lines)
-            .line(colour, dash)
+            .stroke(colour, dash)
             .hover(hover)
             .panel(panel),
     );
@@ -90,7 +91,7 @@ pub fn pretrain(r: &Results, accuracy: bool) -> Figure {
             let name = format!("size {size}");
             // Held-out and training share the size's legend group, so
             // its entry is the first drawn (`Plot::add`).
-            let mean = draw_group(&mut f, &runs, &name, &name, size.colour(), dash, 0);
+            let mean = draw_group(&mut f, &runs, &name, &name, &name, size.colour(), dash, 0);
             means.push((mean, n));
         }
         if let (Some((held, n)), Some((train, _))) = (means.first(), means.get(1)) {
@@ -115,10 +116,11 @@ fn rl_figure(r: &Results, title: &str, y: &str, headers: &[&str], series: &[(&st
         t
     };
     let panels = tasks.len() <= 3;
-    let mut layout = Layout::new(title, Axis::titled("RL step"), Axis::titled(y));
-    if panels && tasks.len() > 1 {
-        layout = layout.panels(&tasks.iter().map(|t| format!("trained on {t}")).collect::<Vec<_>>());
-    }
+    let layout = if panels && tasks.len() > 1 {
+        plot::panels(title, "RL step", y, &tasks.iter().map(|t| format!("trained on {t}")).collect::<Vec<_>>())
+    } else {
+        layout(title, "RL step", y)
+    };
     let mut f = Figure::new(layout, headers);
     let mut sizes: Vec<Size> = r.curves.rl.iter().map(|c| c.key.size).collect();
     sizes.sort();
@@ -144,18 +146,17 @@ fn rl_figure(r: &Results, title: &str, y: &str, headers: &[&str], series: &[(&st
                 // In panels, colour shows the size; in one panel of many
                 // tasks, the task (and the dash the size).
                 let (name, colour, dash) = if panels {
-                    (format!("size {size}"), size.colour(), *dash)
+                    (format!("size {size}"), size.colour(), dash.clone())
                 } else {
-                    (format!("trained on {task}"), task_colour(task), if series.len() > 1 { *dash } else { size_dash(size) })
+                    (format!("trained on {task}"), task_colour(task), if series.len() > 1 { dash.clone() } else { size_dash(size) })
                 };
-                let mean = draw_group(&mut f, &runs, &format!("{task}, size {size}"), &name, colour, dash, if panels { ti } else { 0 });
                 // One legend entry per size (or task) across panels and
-                // series: the group's first trace, named for the group
+                // series: the group's first mean line, named for the group
                 // (`Plot::add` leaves the later ones out).
                 let first = if panels { si == 0 && ti == 0 } else { si == 0 && Some(&size) == sizes.first() };
-                if let Some(t) = f.plot.data.last_mut().filter(|_| first) {
-                    t.name = Some(name.clone());
-                }
+                let what = format!("{task}, size {size}");
+                let shown = if first { name.clone() } else { what.clone() };
+                let mean = draw_group(&mut f, &runs, &what, &shown, &name, colour, dash, if panels { ti } else { 0 });
                 row.push(mean.first().map(|m| m.1.show(3)).unwrap_or_default());
                 row.push(mean.last().map(|m| m.1.show(3)).unwrap_or_default());
             }
@@ -164,7 +165,7 @@ fn rl_figure(r: &Results, title: &str, y: &str, headers: &[&str], series: &[(&st
     }
     if series.len() > 1 {
         for (what, dash, _) in series {
-            f.plot.add(line_key(what, *dash));
+            f.plot.add(line_key(what, dash.clone()));
         }
     } else if !panels {
         for &size in &sizes {
@@ -215,7 +216,8 @@ mod tests {
     fn curves_are_one_line_per_size_with_the_runs_beneath() {
         let r = results();
         let f = pretrain(&r, false);
-        assert_eq!(f.plot.layout.title.text, "Pretraining loss");
+        let v = f.plot.json();
+        assert_eq!(v["layout"]["title"]["text"], "Pretraining loss");
         // 4 sizes and the two line styles; not one entry per net.
         assert_eq!(f.plot.legend_entries(), vec!["size s", "size m", "size l", "size xl", "held-out windows", "training windows"]);
         assert_eq!(f.rows.len(), 4);
@@ -223,13 +225,14 @@ mod tests {
         let s: Vec<f64> = r.curves.pretrain.iter().filter(|c| c.net.size == Size::S).map(|c| c.points.last().unwrap().test_loss).collect();
         assert_eq!(f.rows[0][3], MeanSe::of(&s).unwrap().show(3));
         // Each single run is drawn faintly and names itself on hover.
-        let singles: Vec<&Trace> = f.plot.data.iter().filter(|t| t.opacity.is_some()).collect();
+        let singles: Vec<&serde_json::Value> = v["data"].as_array().unwrap().iter().filter(|t| t["opacity"].is_number()).collect();
         assert_eq!(singles.len(), 2 * r.curves.pretrain.len());
-        assert!(singles[0].hovertext.as_ref().unwrap()[0].contains("seed 0"));
+        assert!(singles[0]["hovertext"][0].as_str().unwrap().contains("seed 0"));
+        assert_eq!(singles[0]["line"]["width"], 1.0);
 
         let f = rl(&r);
         assert_eq!(f.plot.legend_entries(), vec!["size s", "size m", "size l", "size xl"]);
-        assert!(f.plot.layout.xaxis3.is_some(), "a panel per task");
+        assert!(f.plot.json()["layout"]["xaxis3"].is_object(), "a panel per task");
         assert_eq!(f.rows.len(), 12);
         assert!(f.rows.iter().all(|row| row.len() == f.headers.len()));
         let f = rl_prediction(&r);
@@ -249,7 +252,7 @@ mod tests {
         r.curves.rl.push(r.curves.rl[0].clone());
         r.curves.rl.last_mut().unwrap().key.task = SuccessSet::parse("5,7").unwrap();
         let f = rl(&r);
-        assert!(f.plot.layout.xaxis2.is_none());
+        assert!(f.plot.json()["layout"].get("xaxis2").is_none());
         assert!(f.plot.legend_entries().len() <= MAX_LEGEND, "{:?}", f.plot.legend_entries());
     }
 }

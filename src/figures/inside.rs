@@ -2,7 +2,7 @@
 //! each action makes the rule do, its own prediction of the outcome beside
 //! the rule's, and where its last block looks.
 
-use super::plot::{AxisType, Trace};
+use super::plot::{self, Bar, BarMode, Style, bar_colour};
 use super::*;
 use crate::study::inspection::{Consequence, Inspection, RULE_READS, prediction_error};
 
@@ -14,15 +14,15 @@ pub fn actions(ins: &Inspection, cons: &[Consequence], g: SuccessSet) -> Figure 
     let task_names: Vec<String> = cons.first().map(|c| c.succeeds.iter().map(|(t, _)| format!("success on {t}")).collect()).unwrap_or_default();
     headers.extend(task_names.iter().map(|s| s.as_str()));
     headers.extend(["model's P(rule's outcome)", "prediction error (TV)"]);
-    let mut f = Figure::new(layout("What the model does on this history", "action", "probability at temperature 1"), &headers);
     let labels: Vec<String> = cons.iter().map(|c| format!("{}{}", c.action, if c.action == ins.choice { " (chosen)" } else { "" })).collect();
-    f.plot.layout.xaxis.categories(labels.clone());
+    let mut f = Figure::new(
+        plot::layout("What the model does on this history", plot::category_axis("action", Some(labels.clone())), plot::axis("probability at temperature 1")),
+        &headers,
+    );
     for (good, name, colour) in [(true, format!("a success on {g}"), task_colour(g)), (false, format!("a failure on {g}"), "#8C8C8C")] {
         let pick: Vec<usize> = (0..cons.len()).filter(|&i| cons[i].succeeds.iter().any(|(t, s)| *t == g && *s == good)).collect();
         f.plot.add(
-            Trace::bar(pick.iter().map(|&i| labels[i].clone()).collect::<Vec<_>>(), pick.iter().map(|&i| ins.action_probs[i]).collect::<Vec<_>>())
-                .name(name)
-                .bar_colour(colour)
+            bar_colour(Bar::new(pick.iter().map(|&i| labels[i].clone()).collect::<Vec<_>>(), pick.iter().map(|&i| ins.action_probs[i]).collect::<Vec<_>>()).name(name), colour)
                 .hover(pick.iter().map(|&i| format!("action {}: P = {:.3}; the rule answers {}", cons[i].action, ins.action_probs[i], cons[i].outcome)).collect()),
         );
     }
@@ -42,13 +42,13 @@ pub fn prediction(ins: &Inspection, cons: &[Consequence], action: u8) -> Figure 
     let i = (action.clamp(8, 15) - 8) as usize;
     let c = &cons[i];
     let mut f = Figure::new(
-        layout(&format!("After action {action}: the model's prediction and the rule"), "outcome", "probability").grouped_bars(),
+        plot::layout(&format!("After action {action}: the model's prediction and the rule"), plot::category_axis("outcome", None), plot::axis("probability"))
+            .bar_mode(BarMode::Group),
         &["outcome", "the model predicts", "the rule gives"],
     );
-    f.plot.layout.xaxis.kind = Some(AxisType::Category);
     let xs: Vec<String> = (0..8).map(|x| x.to_string()).collect();
-    f.plot.add(Trace::bar(xs.clone(), ins.predicted[i].to_vec()).name("the model's prediction").bar_colour("#0072B2"));
-    f.plot.add(Trace::bar(xs, c.distribution.to_vec()).name("the rule (exact)").bar_colour("#000000"));
+    f.plot.add(bar_colour(Bar::new(xs.clone(), ins.predicted[i].to_vec()).name("the model's prediction"), "#0072B2"));
+    f.plot.add(bar_colour(Bar::new(xs, c.distribution.to_vec()).name("the rule (exact)"), "#000000"));
     for x in 0..8 {
         f.row(vec![x.to_string(), f3(ins.predicted[i][x]), f3(c.distribution[x])]);
     }
@@ -58,19 +58,20 @@ pub fn prediction(ins: &Inspection, cons: &[Consequence], action: u8) -> Figure 
 /// The last block's attention from the last position over the 20 tokens
 /// the model reads, the 15 the rule reads (with the action, 16) marked.
 pub fn attention(ins: &Inspection) -> Figure {
-    let mut f = Figure::new(layout("Where the model looks (last block, mean over heads)", "token read (oldest first)", "attention weight"), &[
-        "position", "token", "the rule reads it", "attention",
-    ]);
     let n = ins.history.len();
     let labels: Vec<String> = ins.history.iter().enumerate().map(|(i, t)| format!("{} ({t})", i as i64 - n as i64)).collect();
-    f.plot.layout.xaxis.categories(labels.clone());
+    let mut f = Figure::new(
+        plot::layout("Where the model looks (last block, mean over heads)", plot::category_axis("token read (oldest first)", Some(labels.clone())), plot::axis("attention weight")),
+        &["position", "token", "the rule reads it", "attention"],
+    );
     let reads = |i: usize| i + RULE_READS >= n;
     for (read, name, colour) in [(true, "read by the rule", "#D55E00"), (false, "not read by the rule", "#8C8C8C")] {
         let pick: Vec<usize> = (0..n).filter(|&i| reads(i) == read).collect();
         f.plot.add(
-            Trace::bar(pick.iter().map(|&i| labels[i].clone()).collect::<Vec<_>>(), pick.iter().map(|&i| ins.attention.get(i).copied().unwrap_or(0.0)).collect::<Vec<_>>())
-                .name(name)
-                .bar_colour(colour),
+            bar_colour(
+                Bar::new(pick.iter().map(|&i| labels[i].clone()).collect::<Vec<_>>(), pick.iter().map(|&i| ins.attention.get(i).copied().unwrap_or(0.0)).collect::<Vec<_>>()).name(name),
+                colour,
+            ),
         );
     }
     for i in 0..n {
@@ -98,7 +99,7 @@ mod tests {
         let (ins, cons) = inspection();
         let f = actions(&ins, &cons, SuccessSet::N4);
         assert_eq!(f.rows.len(), 8);
-        let bars: usize = f.plot.data.iter().map(|t| t.x.len()).sum();
+        let bars: usize = f.plot.json()["data"].as_array().unwrap().iter().map(|t| t["x"].as_array().unwrap().len()).sum();
         assert_eq!(bars, 8, "each action once, as a success or a failure");
         assert_eq!(f.rows[3][2], "yes");
         assert!(f.rows.iter().all(|r| r.len() == f.headers.len()));
@@ -110,9 +111,9 @@ mod tests {
         assert_eq!(f.rows[19][0], "-1");
         // The tokens stay in reading order whichever trace draws them
         // (plotly would otherwise order categories trace by trace).
-        let order = f.plot.layout.xaxis.categoryarray.clone().unwrap();
-        assert!(order[0].starts_with("-20 ") && order[19].starts_with("-1 "), "{order:?}");
-        let order = actions(&ins, &cons, SuccessSet::N4).plot.layout.xaxis.categoryarray.unwrap();
+        let order = f.plot.json()["layout"]["xaxis"]["categoryarray"].clone();
+        assert!(order[0].as_str().unwrap().starts_with("-20 ") && order[19].as_str().unwrap().starts_with("-1 "), "{order:?}");
+        let order = actions(&ins, &cons, SuccessSet::N4).plot.json()["layout"]["xaxis"]["categoryarray"].clone();
         assert_eq!(order[0], "8");
         assert_eq!(order[3], "11 (chosen)");
     }

@@ -2,7 +2,7 @@
 //! against theory, cross-objective evaluation, impact against its bound,
 //! self-evaluation, the comparison futures and the Monte Carlo estimate.
 
-use super::plot::{Axis, Layout, Mode, Symbol, Trace};
+use super::plot::{self, Mode, Scatter, ScatterStyle, Style, Symbol};
 use super::*;
 use crate::measure::op_implied;
 use crate::sequence::SuccessSet;
@@ -17,12 +17,12 @@ pub fn op_theory(r: &Results) -> Figure {
         let xs: Vec<f64> = (0..=200).map(|i| i as f64 / 200.0).collect();
         let ys: Vec<f64> = xs.iter().map(|&s| op_implied(s, p)).collect();
         f.plot.add(
-            Trace::scatter(xs, ys)
+            Scatter::new(xs, ys)
                 .name(format!("theory for {g} (p = {p})"))
-                .group(format!("trained on {g}"))
-                .unlisted()
+                .legend_group(format!("trained on {g}"))
+                .show_legend(false)
                 .mode(Mode::Lines)
-                .line(task_colour(g), plot::Dash::Dot)
+                .stroke(task_colour(g), plot::Dash::Dot)
                 .no_hover(),
         );
     }
@@ -32,7 +32,7 @@ pub fn op_theory(r: &Results) -> Figure {
     }
     if let Some(&g) = r.config.tasks.first() {
         f.plot.add(
-            Trace::scatter(r.scripted.iter().map(|s| s.score(g).success).collect::<Vec<_>>(), r.scripted.iter().map(|s| s.op).collect::<Vec<_>>())
+            Scatter::new(r.scripted.iter().map(|s| s.score(g).success).collect::<Vec<_>>(), r.scripted.iter().map(|s| s.op).collect::<Vec<_>>())
                 .name(format!("scripted policies (under {g})"))
                 .mode(Mode::Markers)
                 .markers("#333333", 9, Symbol::X)
@@ -100,7 +100,7 @@ pub fn impact(r: &Results, fig: ImpactFigure) -> Figure {
         ImpactFigure::Excess => ("Excess impact", "Imp (nats)", "Imp − Imp_min (nats)"),
     };
     let layout = if fig == ImpactFigure::SplitSuccessVsSize {
-        Layout::new(title, Axis::titled(x).log(), Axis::titled(y))
+        plot::layout(title, plot::log_axis(x), plot::axis(y))
     } else {
         layout(title, x, y)
     };
@@ -150,10 +150,9 @@ pub fn comparisons(r: &Results, imp: bool) -> Figure {
     let what = if imp { "Imp" } else { "Op" };
     let labels: Vec<String> = r.models.iter().map(|m| format!("{} {} {}", m.key.size, m.key.seed, m.key.task)).collect();
     let mut f = Figure::new(
-        layout(&format!("{what} under each comparison future"), "model (size, seed, task)", &format!("{what} (nats)")),
+        plot::layout(&format!("{what} under each comparison future"), plot::category_axis("model (size, seed, task)", None), plot::axis(&format!("{what} (nats)"))),
         &["size", "seed", "task", "split histories", "do nothing (8)", "random action", "untrained", "pretrained"],
     );
-    f.plot.layout.xaxis.kind = Some(plot::AxisType::Category);
     let pick = |m: &ModelResult| -> [f64; 5] {
         let c = &m.comparisons;
         if imp { [m.imp, c.fixed.imp, c.random.imp, c.untrained.imp, c.pretrained.imp] } else { [m.op, c.fixed.op, c.random.op, c.untrained.op, c.pretrained.op] }
@@ -164,10 +163,10 @@ pub fn comparisons(r: &Results, imp: bool) -> Figure {
     for i in 0..5 {
         let hover: Vec<String> = r.models.iter().map(|m| format!("{}<br>{}: {what} = {:.3}", crate::study::summary::label(m.key), names[i], pick(m)[i])).collect();
         f.plot.add(
-            Trace::scatter(labels.clone(), r.models.iter().map(|m| pick(m)[i]).collect::<Vec<_>>())
+            Scatter::new(labels.clone(), r.models.iter().map(|m| pick(m)[i]).collect::<Vec<_>>())
                 .name(names[i])
                 .mode(Mode::Markers)
-                .markers(colours[i], 8, symbols[i])
+                .markers(colours[i], 8, symbols[i].clone())
                 .hover(hover),
         );
     }
@@ -193,12 +192,12 @@ pub fn monte_carlo(r: &Results) -> Figure {
             continue;
         }
         f.plot.add(
-            Trace::scatter(group.iter().map(|m| m.op).collect::<Vec<_>>(), group.iter().map(|m| m.monte_carlo.expect("filtered").op.mean).collect::<Vec<_>>())
+            Scatter::new(group.iter().map(|m| m.op).collect::<Vec<_>>(), group.iter().map(|m| m.monte_carlo.expect("filtered").op.mean).collect::<Vec<_>>())
                 .name(format!("trained on {g}"))
                 .mode(Mode::Markers)
                 .markers(task_colour(g), 9, Symbol::Circle)
                 .hover(group.iter().map(|m| model_hover(m, g)).collect())
-                .error_y(group.iter().map(|m| m.monte_carlo.expect("filtered").op.se).collect()),
+                .se_bars(group.iter().map(|m| m.monte_carlo.expect("filtered").op.se).collect()),
         );
         for m in group {
             let mc = m.monte_carlo.expect("filtered");
@@ -214,14 +213,15 @@ mod tests {
     use crate::figures::fixtures::results;
 
     fn check(f: &Figure, title: &str, x: &str, y: &str, rows: usize) {
-        assert_eq!(f.plot.layout.title.text, title);
-        assert_eq!((f.plot.layout.xaxis.title.text.as_str(), f.plot.layout.yaxis.title.text.as_str()), (x, y));
+        let v = f.plot.json();
+        assert_eq!(v["layout"]["title"]["text"], title);
+        assert_eq!((v["layout"]["xaxis"]["title"]["text"].as_str(), v["layout"]["yaxis"]["title"]["text"].as_str()), (Some(x), Some(y)));
         assert_eq!(f.rows.len(), rows, "{title}");
         assert!(f.rows.iter().all(|r| r.len() == f.headers.len()), "{title}: rows as wide as the header");
         let legend = f.plot.legend_entries();
         assert!(legend.len() <= MAX_LEGEND, "{title}: {legend:?}");
         // Every model's point is drawn once, and hovering it names it.
-        let hovers: Vec<&String> = f.plot.data.iter().filter_map(|t| t.hovertext.as_ref()).flatten().collect();
+        let hovers: Vec<&str> = v["data"].as_array().unwrap().iter().filter_map(|t| t["hovertext"].as_array()).flatten().filter_map(|h| h.as_str()).collect();
         assert!(hovers.iter().any(|h| h.contains("xl") && h.contains("seed 1")), "{title}");
     }
 
@@ -233,7 +233,14 @@ mod tests {
         check(&f, "Predicted against measured optimization", "Op implied by the success rate (nats)", "measured Op (nats)", n);
         // 3 tasks and 4 sizes' shapes and the diagonal: 8 entries, not 24.
         assert_eq!(f.plot.legend_entries().len(), 8, "{:?}", f.plot.legend_entries());
-        let points: usize = f.plot.data.iter().filter(|t| t.legendgroup.as_deref().is_some_and(|g| g.starts_with("trained on"))).map(|t| t.x.len()).sum();
+        let v = f.plot.json();
+        let points: usize = v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["legendgroup"].as_str().is_some_and(|g| g.starts_with("trained on")))
+            .map(|t| t["x"].as_array().unwrap().len())
+            .sum();
         assert_eq!(points, n);
         let f = op_theory(&r);
         check(&f, "Optimization against success rate", "success rate s (own task)", "Op (nats)", n + r.scripted.len());
@@ -246,7 +253,7 @@ mod tests {
             (ImpactFigure::Excess, "Excess impact"),
         ] {
             let f = impact(&r, fig);
-            assert_eq!(f.plot.layout.title.text, title);
+            assert_eq!(f.plot.json()["layout"]["title"]["text"], title);
             assert_eq!(f.rows.len(), n);
             assert!(f.plot.legend_entries().len() <= MAX_LEGEND);
         }

@@ -21,10 +21,10 @@ pub mod toys;
 use crate::sequence::SuccessSet;
 use crate::study::results::{ModelResult, Results, ScriptedResult};
 use crate::study::size::Size;
-use plot::{Axis, Dash, Layout, Mode, Plot, Symbol, Trace};
+use plot::{Dash, Layout, Mode, Plot, Scatter, ScatterStyle, Style, Symbol};
 
 /// A chart and its numbers.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub struct Figure {
     /// The chart.
     pub plot: Plot,
@@ -96,7 +96,7 @@ pub fn f3(v: f64) -> String {
 
 /// A layout with plain titled axes.
 pub fn layout(title: &str, x: &str, y: &str) -> Layout {
-    Layout::new(title, Axis::titled(x), Axis::titled(y))
+    plot::layout(title, plot::axis(x), plot::axis(y))
 }
 
 /// Hover text for a trained model under success set `g`.
@@ -162,9 +162,9 @@ pub fn model_points(f: &mut Figure, r: &Results, hover_task: impl Fn(SuccessSet)
                 continue;
             }
             f.plot.add(
-                Trace::scatter(pts.iter().map(|p| p.1).collect::<Vec<_>>(), pts.iter().map(|p| p.2).collect::<Vec<_>>())
+                Scatter::new(pts.iter().map(|p| p.1).collect::<Vec<_>>(), pts.iter().map(|p| p.2).collect::<Vec<_>>())
                     .name(name.clone())
-                    .group(name.clone())
+                    .legend_group(name.clone())
                     .mode(Mode::Markers)
                     .markers(task_colour(g), 9, size_symbol(size))
                     .hover(pts.iter().map(|p| model_hover(p.0, hover_task(g))).collect()),
@@ -179,8 +179,8 @@ pub fn model_points(f: &mut Figure, r: &Results, hover_task: impl Fn(SuccessSet)
 }
 
 /// A legend entry alone (no data): a size's marker shape in grey.
-pub fn shape_key(size: Size) -> Trace {
-    Trace::scatter(vec![f64::NAN], vec![f64::NAN])
+pub fn shape_key(size: Size) -> Box<Scatter<f64, f64>> {
+    Scatter::new(vec![f64::NAN], vec![f64::NAN])
         .name(format!("size {size}"))
         .mode(Mode::Markers)
         .markers("#595959", 9, size_symbol(size))
@@ -188,13 +188,13 @@ pub fn shape_key(size: Size) -> Trace {
 }
 
 /// A legend entry alone: a line style.
-pub fn line_key(name: &str, dash: Dash) -> Trace {
-    Trace::scatter(vec![f64::NAN], vec![f64::NAN]).name(name).mode(Mode::Lines).line("#595959", dash).no_hover()
+pub fn line_key(name: &str, dash: Dash) -> Box<Scatter<f64, f64>> {
+    Scatter::new(vec![f64::NAN], vec![f64::NAN]).name(name).mode(Mode::Lines).stroke("#595959", dash).no_hover()
 }
 
 /// The dashed y = x line from `lo` to `hi`.
-pub fn diagonal(lo: f64, hi: f64, name: &str) -> Trace {
-    Trace::scatter(vec![lo, hi], vec![lo, hi]).name(name).mode(Mode::Lines).line("#595959", Dash::Dash).no_hover()
+pub fn diagonal(lo: f64, hi: f64, name: &str) -> Box<Scatter<f64, f64>> {
+    Scatter::new(vec![lo, hi], vec![lo, hi]).name(name).mode(Mode::Lines).stroke("#595959", Dash::Dash).no_hover()
 }
 
 /// The range of some values, from 0 (or below) to a little above the top.
