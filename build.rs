@@ -42,35 +42,64 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 /// (serde_json's float parsing).
 const NUMERIC_ROOTS: &[&str] = &["burn", "rand", "rand_xoshiro", "libm", "serde", "serde_json"];
 
-/// The `[[package]]` entries of Cargo.lock that the numeric crates depend
-/// on (their closure over the lockfile's dependency lists, every target
-/// and feature counted), in the lockfile's order: a crate only the page or
-/// the command line uses (a chart library, say) leaves the fingerprint as
-/// it was.
-fn numeric_lock_entries(lock: &str) -> Vec<String> {
+/// This package's name in Cargo.lock.
+const PACKAGE: &str = "opimp";
+
+/// The packages of Cargo.lock the numeric crates depend on, each as its
+/// name, version, source and checksum, in the lockfile's order: their
+/// closure over the lockfile's dependency lists (every target and feature
+/// counted), following each dependency to the exact version it names. What
+/// the lockfile says of other crates (a chart library, the second version
+/// of a shared dependency it brings, the features it turns on in crates the
+/// numbers share) leaves the fingerprint as it was; a numeric crate at
+/// another version, or depending on another crate, changes it.
+pub(crate) fn numeric_lock_entries(lock: &str) -> Vec<String> {
     let blocks: Vec<&str> = lock.split("[[package]]").skip(1).collect();
-    let field = |b: &str, key: &str| -> Option<String> {
-        b.lines().find_map(|l| l.strip_prefix(&format!("{key} = \"")).map(|v| v.trim_end_matches('"').to_string()))
+    let field = |b: &str, key: &str| -> String {
+        b.lines().find_map(|l| l.strip_prefix(&format!("{key} = \"")).map(|v| v.trim_end_matches('"').to_string())).unwrap_or_default()
     };
-    let deps = |b: &str| -> Vec<String> {
+    let deps = |b: &str| -> Vec<(String, Option<String>)> {
         let Some(start) = b.find("dependencies = [") else { return Vec::new() };
         let list = &b[start..b[start..].find(']').map_or(b.len(), |e| start + e)];
-        list.lines().filter_map(|l| l.trim().strip_prefix('"')).map(|d| d.split([' ', '"']).next().unwrap_or("").to_string()).collect()
+        list.lines()
+            .filter_map(|l| l.trim().strip_prefix('"'))
+            .map(|d| {
+                let mut parts = d.trim_end_matches([',', '"']).split(' ');
+                (parts.next().unwrap_or("").to_string(), parts.next().map(str::to_string))
+            })
+            .collect()
     };
-    let mut wanted: Vec<String> = NUMERIC_ROOTS.iter().map(|s| s.to_string()).collect();
+    // A dependency "name" or "name version" names these packages.
+    let named = |name: &str, version: Option<&str>| -> Vec<usize> {
+        (0..blocks.len()).filter(|&i| field(blocks[i], "name") == name && version.is_none_or(|v| field(blocks[i], "version") == v)).collect()
+    };
+    // The roots at the versions this package depends on.
+    let this = (0..blocks.len()).find(|&i| field(blocks[i], "name") == PACKAGE && !blocks[i].contains("\nsource = "));
+    let mut wanted: Vec<usize> = this
+        .map(|i| deps(blocks[i]).into_iter().filter(|(n, _)| NUMERIC_ROOTS.contains(&n.as_str())).flat_map(|(n, v)| named(&n, v.as_deref())).collect())
+        .unwrap_or_default();
     let mut i = 0;
     while i < wanted.len() {
-        let name = wanted[i].clone();
-        for b in blocks.iter().filter(|b| field(b, "name").as_deref() == Some(name.as_str())) {
-            for d in deps(b) {
-                if !wanted.contains(&d) {
-                    wanted.push(d);
+        for (name, version) in deps(blocks[wanted[i]]) {
+            for j in named(&name, version.as_deref()) {
+                if !wanted.contains(&j) {
+                    wanted.push(j);
                 }
             }
         }
         i += 1;
     }
-    blocks.iter().filter(|b| field(b, "name").is_some_and(|n| wanted.contains(&n))).map(|b| b.trim().to_string()).collect()
+    wanted.sort();
+    wanted
+        .into_iter()
+        .map(|i| ["name", "version", "source", "checksum"].map(|k| field(blocks[i], k)).join(" "))
+        .collect()
+}
+
+/// The lines of Cargo.toml that declare the numeric crates (their versions
+/// and the features the lab turns on).
+pub(crate) fn numeric_manifest_lines(manifest: &str) -> Vec<String> {
+    manifest.lines().filter(|l| NUMERIC_ROOTS.iter().any(|r| l.starts_with(&format!("{r} = ")))).map(str::to_string).collect()
 }
 
 fn main() {
@@ -82,6 +111,11 @@ fn main() {
     let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default().replace('\r', "");
     for entry in numeric_lock_entries(&lock) {
         fnv1a(&mut hash, entry.as_bytes());
+    }
+    println!("cargo:rerun-if-changed=Cargo.toml");
+    let manifest = std::fs::read_to_string("Cargo.toml").unwrap_or_default().replace('\r', "");
+    for line in numeric_manifest_lines(&manifest) {
+        fnv1a(&mut hash, line.as_bytes());
     }
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
