@@ -343,7 +343,7 @@ impl Page {
     /// How a model trained here compares with the shipped one.
     pub fn reproduced(&self, m: &ModelResult) -> Reproduced {
         let Some(s) = self.shipped().and_then(|s| s.model(m.key)) else { return Reproduced::NotShipped };
-        let exact = self.results.provenance.computed_on().is_exact();
+        let exact = super::computed::computed_on(&self.results.provenance).is_exact();
         if exact && s == m {
             return Reproduced::Equal;
         }

@@ -594,7 +594,7 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
                         page.say(format!("Import of {name} refused: {key} is already in the results (clear them first). Nothing was changed."));
                     } else {
                         let mut candidate = page.results.clone();
-                        candidate.provenance.record(page.engine, candidate.models.len());
+                        super::computed::record(&mut candidate.provenance, page.engine, candidate.models.len());
                         candidate.add(vec![*m]);
                         match candidate.validate_parts() {
                             Ok(()) => {
@@ -685,7 +685,7 @@ fn run_event(page: &mut Page, id: WorkId, event: Event, cmds: &mut Vec<Command>)
         Event::Model(m) => {
             let key = m.key;
             let mut candidate = page.results.clone();
-            candidate.provenance.record(page.engine, candidate.models.len());
+            super::computed::record(&mut candidate.provenance, page.engine, candidate.models.len());
             candidate.add(vec![*m]);
             match candidate.validate_parts() {
                 Ok(()) => page.results = candidate,
