@@ -69,12 +69,14 @@ pub(crate) fn numeric_lock_entries(lock: &str) -> Vec<String> {
             })
             .collect()
     };
+    // Each package's name and version, read once.
+    let ids: Vec<(String, String)> = blocks.iter().map(|b| (field(b, "name"), field(b, "version"))).collect();
     // A dependency "name" or "name version" names these packages.
     let named = |name: &str, version: Option<&str>| -> Vec<usize> {
-        (0..blocks.len()).filter(|&i| field(blocks[i], "name") == name && version.is_none_or(|v| field(blocks[i], "version") == v)).collect()
+        (0..blocks.len()).filter(|&i| ids[i].0 == name && version.is_none_or(|v| ids[i].1 == v)).collect()
     };
     // The roots at the versions this package depends on.
-    let this = (0..blocks.len()).find(|&i| field(blocks[i], "name") == PACKAGE && !blocks[i].contains("\nsource = "));
+    let this = (0..blocks.len()).find(|&i| ids[i].0 == PACKAGE && !blocks[i].contains("\nsource = "));
     let mut wanted: Vec<usize> = this
         .map(|i| deps(blocks[i]).into_iter().filter(|(n, _)| NUMERIC_ROOTS.contains(&n.as_str())).flat_map(|(n, v)| named(&n, v.as_deref())).collect())
         .unwrap_or_default();
