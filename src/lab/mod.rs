@@ -5,6 +5,7 @@
 
 pub mod computed;
 pub mod inside;
+pub mod ledger;
 pub mod link;
 pub mod page;
 pub mod parts;

@@ -2,6 +2,7 @@
 //! and the ones the site ships for it, the run in progress, the training
 //! workers, kept checkpoints, what storage holds, and messages.
 
+use super::ledger::Ledger;
 use super::link::{LabState, Notice};
 use super::store::{ExperimentId, Store};
 use crate::study::config::ExperimentConfig;
@@ -143,6 +144,17 @@ pub struct Run {
     pub ended: Option<f64>,
     /// Whether it reproduces shipped results.
     pub reproducing: bool,
+    /// Where its workers' time goes.
+    pub ledger: Ledger,
+}
+
+impl Run {
+    /// The run ends at `now`, done or cancelled.
+    pub fn end(&mut self, state: RunState, now: f64) {
+        self.state = state;
+        self.ended = Some(now);
+        self.ledger.close(now);
+    }
 }
 
 /// One benchmark figure.

@@ -4,6 +4,7 @@
 //! [`Command`] the web shell runs, and its answer comes back as a [`Msg`].
 
 use super::inside::{HistoryChoice, Looking, parse_history, shipped_models};
+use super::ledger::{Ledger, Phase};
 use super::link::{LabState, Prop};
 use super::page::*;
 use super::store::{ExperimentId, StoreAnswer, StoreRequest};
@@ -533,7 +534,8 @@ fn start_run(page: &mut Page) {
         if reproducing { "Reproducing the shipped results: training" } else { "Training" },
         page.live_workers()
     );
-    page.run = Some(Run { tag: page.tag, progress: Progress::new(plan.total_units(), page.now), plan, state: RunState::Running, ended: None, reproducing });
+    let ledger = Ledger::new(page.workers.len(), page.now);
+    page.run = Some(Run { tag: page.tag, progress: Progress::new(plan.total_units(), page.now), plan, state: RunState::Running, ended: None, reproducing, ledger });
 }
 
 fn cancel(page: &mut Page, cmds: &mut Vec<Command>) {
@@ -549,8 +551,7 @@ fn cancel(page: &mut Page, cmds: &mut Vec<Command>) {
     }
     let kept = page.results.models.len();
     if let Some(run) = &mut page.run {
-        run.state = RunState::Cancelled;
-        run.ended = Some(page.now);
+        run.end(RunState::Cancelled, page.now);
     }
     page.status = format!("Cancelled: {stopped} running work(s) stopped; {kept} finished model(s) kept.");
 }
@@ -607,13 +608,20 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
                     }
                 }
             }
-            Some(Slot::Busy(Task::Work(id))) if Some(run) == tag => run_event(page, id, event, cmds),
+            Some(Slot::Busy(Task::Work(id))) if Some(run) == tag => {
+                // A work's models are trained: what follows is measuring them.
+                if matches!(event, Event::Trained { .. } | Event::Pretrained { .. }) {
+                    enter(page, i, Phase::Measuring);
+                }
+                run_event(page, id, event, cmds)
+            }
             _ => {}
         },
         WorkerOutput::Done { run } => {
             page.workers[i] = Slot::Idle;
             if let Some(Slot::Busy(Task::Work(id))) = task {
                 if Some(run) == tag {
+                    enter(page, i, Phase::Idle);
                     finish_work(page, id, None, cmds);
                 }
             } else if let Some(Slot::Busy(Task::Measure(_))) = task {
@@ -622,6 +630,7 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
         }
         WorkerOutput::Failed { run, message } => {
             // A worker that failed may be broken: start a fresh one.
+            enter(page, i, Phase::Idle);
             restart(page, i, cmds);
             match task {
                 Some(Slot::Busy(Task::Work(id))) if Some(run) == tag => finish_work(page, id, Some(message), cmds),
@@ -696,6 +705,14 @@ fn run_event(page: &mut Page, id: WorkId, event: Event, cmds: &mut Vec<Command>)
     }
 }
 
+/// Worker `i` enters `phase` of the current run's time (if a run is on).
+fn enter(page: &mut Page, i: usize, phase: Phase) {
+    let now = page.now;
+    if let Some(run) = page.run.as_mut() {
+        run.ledger.enter(i, phase, now);
+    }
+}
+
 /// A work of the run ended (failed, with a message).
 fn finish_work(page: &mut Page, id: WorkId, failure: Option<String>, cmds: &mut Vec<Command>) {
     let Some(run) = page.run.as_mut() else { return };
@@ -715,8 +732,8 @@ fn finish_work(page: &mut Page, id: WorkId, failure: Option<String>, cmds: &mut 
     }
     let run = page.run.as_mut().expect("run");
     if run.state == RunState::Running && run.plan.is_finished() {
-        run.state = RunState::Done;
-        run.ended = Some(page.now);
+        run.end(RunState::Done, page.now);
+        let time = run.ledger.describe();
         let secs = (page.now - run.progress.started) / 1000.0;
         let (n, failed) = (page.results.models.len(), page.results.failures.len());
         let mut status = if failed == 0 {
@@ -739,6 +756,9 @@ fn finish_work(page: &mut Page, id: WorkId, failure: Option<String>, cmds: &mut 
                 ));
             }
         }
+        if let Some(time) = time {
+            status.push_str(&format!(" Time: {time}."));
+        }
         page.status = status;
     }
 }
@@ -751,14 +771,14 @@ fn worker_died(page: &mut Page, i: usize, message: String, cmds: &mut Vec<Comman
             page.say(format!("A training worker could not start ({message}); {} worker(s) left.", page.live_workers()));
             if page.live_workers() == 0 {
                 if let Some(run) = page.run.as_mut().filter(|r| r.state == RunState::Running) {
-                    run.state = RunState::Cancelled;
-                    run.ended = Some(page.now);
+                    run.end(RunState::Cancelled, page.now);
                 }
                 page.status = "Training is unavailable: no worker could start in this browser.".into();
             }
         }
         Slot::Starting { .. } => restart(page, i, cmds),
         Slot::Busy(Task::Work(id)) => {
+            enter(page, i, Phase::Idle);
             restart(page, i, cmds);
             if page.running() {
                 finish_work(page, id, Some(format!("the worker died: {message}")), cmds);
@@ -885,6 +905,7 @@ fn dispatch(page: &mut Page, cmds: &mut Vec<Command>) {
         let config = page.config().clone();
         let Some(run) = page.run.as_mut().filter(|r| r.state == RunState::Running) else { continue };
         let Some(h) = run.plan.next() else { continue };
+        run.ledger.enter(i, Phase::Training, page.now);
         page.workers[i] = Slot::Busy(Task::Work(h.id));
         let pretrained = h.pretrained.map(|p| p.as_ref().clone());
         cmds.push(Command::Post(i, WorkerInput::Run { run: run.tag, config, work: h.work, pretrained }));
@@ -954,6 +975,12 @@ mod tests {
         let cmds = update(&mut p, Msg::Cancel, 5.0);
         assert_eq!(cmds, vec![Command::Restart(1)]);
         assert_eq!(p.run_state(), RunState::Cancelled);
+        // Where the two workers' 5 ms went: worker 0 trained 1-4 (then died),
+        // worker 1 trained 1-2, measured 2-3 (after its net arrived), trained
+        // RL 3-5; the rest (starting up, dead) is idle.
+        let ledger = &p.run.as_ref().unwrap().ledger;
+        let spent = [Phase::Training, Phase::Measuring, Phase::Idle].map(|ph| ledger.spent(ph));
+        assert_eq!(spent, [6.0, 1.0, 3.0]);
     }
 
     #[test]
