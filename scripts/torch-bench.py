@@ -14,11 +14,17 @@ cheaper way without writing the block by hand), so PyTorch does a little
 more arithmetic per step: the ratio is, if anything, in PyTorch's
 disfavour by that much (the lab's `Size::forward_macs` gives the saving).
 
-Usage: scripts/torch-bench.py [--steps 60] [--warmup 15] [--threads 1]
+Usage: scripts/torch-bench.py [--steps 60] [--warmup 15] [--threads 1] [--lab]
 Prints one line per size: median ms per step over --steps timed steps.
-Needs torch (Debian's python3-torch or PyPI's torch).
+With --lab it then runs the lab's own benchmark in the same run (`cargo
+bench --bench training`, the pretraining steps of single models, pinned to
+one core with taskset like this process) and prints both side by side
+with their ratio. Needs torch (Debian's python3-torch or PyPI's torch).
 """
 import argparse
+import os
+import re
+import subprocess
 import statistics
 import time
 
@@ -72,10 +78,12 @@ def main():
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--warmup", type=int, default=15)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--lab", action="store_true", help="also time the lab's step (cargo bench) and print the ratios")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    print(f"torch {torch.__version__}, {a.threads} thread(s), batch 64, AdamW")
+    print(f"torch {torch.__version__}, {a.threads} thread(s), batch 64, AdamW", flush=True)
+    torch_ms = {}
     for name, (d, f, params) in SIZES.items():
         model = Model(d, f)
         n = sum(p.numel() for p in model.parameters())
@@ -93,7 +101,31 @@ def main():
             opt.step()
             if i >= a.warmup:
                 times.append(time.perf_counter() - t0)
-        print(f"{name}: {statistics.median(times) * 1000:.2f} ms per step ({params} parameters)")
+        torch_ms[name] = statistics.median(times) * 1000
+        print(f"{name}: {torch_ms[name]:.2f} ms per step ({params} parameters)", flush=True)
+    if a.lab:
+        lab = lab_ms()
+        print("| size | PyTorch | the lab (native) | lab / PyTorch |\n|---|---:|---:|---:|")
+        for name in SIZES:
+            ms = lab.get(name)
+            if ms is None:
+                print(f"| {name} | {torch_ms[name]:.2f} ms | — | — |")
+            else:
+                print(f"| {name} | {torch_ms[name]:.2f} ms | {ms:.2f} ms | {ms / torch_ms[name]:.2f}× |")
+
+
+def lab_ms():
+    """The lab's pretraining step per size (ms, criterion's estimate), on
+    the cores this process may use (taskset it to one)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    cmd = ["cargo", "bench", "--locked", "--bench", "training", "--", "pretrain step, batch 64 per member/.* x1$", "--output-format", "bencher"]
+    out = subprocess.run(cmd, cwd=root, check=True, capture_output=True, text=True).stdout
+    found = {}
+    for line in out.splitlines():
+        m = re.search(r"per member/(\w+) x1 \.\.\. bench:\s+([\d,]+) ns/iter", line)
+        if m:
+            found[m.group(1)] = int(m.group(2).replace(",", "")) / 1e6
+    return found
 
 
 if __name__ == "__main__":
