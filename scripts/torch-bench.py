@@ -17,8 +17,8 @@ disfavour by that much (the lab's `Size::forward_macs` gives the saving).
 Usage: scripts/torch-bench.py [--steps 60] [--warmup 15] [--threads 1] [--lab]
 Prints one line per size: median ms per step over --steps timed steps.
 With --lab it then runs the lab's own benchmark in the same run (`cargo
-bench --bench training`, the pretraining steps of single models, pinned to
-one core with taskset like this process) and prints both side by side
+bench --bench training`, the pretraining steps of single models, on the
+cores this process may use: run it under `taskset -c 0`) and prints both side by side
 with their ratio. Needs torch (Debian's python3-torch or PyPI's torch).
 """
 import argparse

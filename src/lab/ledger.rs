@@ -4,7 +4,7 @@
 //! estimators, comparison futures and Monte Carlo on the evaluation
 //! histories) or idle (no work ready for it, e.g. the last xl stack running
 //! on the other worker). The shares say what finer work units or cheaper
-//! measures could save (BENCHMARKS.md, "Where the tab's time goes").
+//! measures could save (BENCHMARKS.md, "Where the time goes").
 
 /// What a worker is doing, as far as the run's time is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,20 +45,20 @@ pub struct Ledger {
     clocks: Vec<(Phase, f64)>,
     /// Worker-milliseconds spent, per [`Phase`] (in `Phase::ALL` order).
     spent: [f64; 3],
-    /// When the run ended (ms): nothing is counted after.
-    closed: Option<f64>,
+    /// Whether the run ended: nothing is counted after.
+    closed: bool,
 }
 
 impl Ledger {
     /// A run starting at `now` with `workers` workers, all idle.
     pub fn new(workers: usize, now: f64) -> Self {
-        Ledger { clocks: vec![(Phase::Idle, now); workers], spent: [0.0; 3], closed: None }
+        Ledger { clocks: vec![(Phase::Idle, now); workers], spent: [0.0; 3], closed: false }
     }
 
     /// Worker `i` enters `phase` at `now` (a worker the run did not start
     /// with joins it idle from `now`).
     pub fn enter(&mut self, i: usize, phase: Phase, now: f64) {
-        if self.closed.is_some() {
+        if self.closed {
             return;
         }
         while self.clocks.len() <= i {
@@ -74,7 +74,7 @@ impl Ledger {
         for i in 0..self.clocks.len() {
             self.enter(i, Phase::Idle, now);
         }
-        self.closed = Some(now);
+        self.closed = true;
     }
 
     /// Worker-milliseconds in `phase` so far (closed spans only).
