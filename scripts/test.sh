@@ -17,9 +17,10 @@ echo "== 1/3 native tests (cargo test)"
 cargo test --locked
 
 echo "== 2/3 browser tests in headless Chromium and headless Firefox (wasm-pack test)"
-wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --locked --test web --test reproduce
-wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" -- --locked --test web --test reproduce
-wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --locked --features gpu --test gpu
+# One wasm build serves all three runs: built with the GPU engine's feature,
+# which adds the wgpu backend beside the CPU one and changes no CPU code.
+wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --locked --features gpu --test web --test reproduce --test gpu
+wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" -- --locked --features gpu --test web --test reproduce
 
 echo "== 3/3 end-to-end test (trunk build, headless Chromium)"
 python3 tests/e2e.py

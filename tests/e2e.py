@@ -38,6 +38,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,6 +89,9 @@ def shipped_at_once(driver, url):
 
 def reproduce(driver, label):
     started = time.time()
+    # Long tasks on the page's thread while it trains (the redraws' share).
+    driver.js("window.__longTasks = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) window.__longTasks += e.duration; })"
+              ".observe({type: 'longtask', buffered: false})")
     driver.click("#run")
     clicks = []
     while True:
@@ -101,6 +105,14 @@ def reproduce(driver, label):
         time.sleep(1)
     status = driver.js("return document.getElementById('status').textContent")
     assert state == "done" and "1 of 1 equal the shipped numbers bit for bit" in status, f"{label}: {status}"
+    # The run's time ledger: every worker's time as training, measuring or idle.
+    shares = re.search(r"Time: training (\d+)%, measuring (\d+)%, idle (\d+)% of the workers' time", status)
+    assert shares, f"{label}: no time breakdown in {status!r}"
+    training, measuring, idle = (int(g) for g in shares.groups())
+    assert training > 0 and 98 <= training + measuring + idle <= 102, f"{label}: {shares.group(0)}"
+    long_tasks = driver.js("return window.__longTasks") / 1000
+    print(f"e2e: {label}: workers' time training {training}%, measuring {measuring}%, idle {idle}%; "
+          f"long tasks on the page's thread {long_tasks:.1f} s", flush=True)
     marks = driver.js("return Array.from(document.querySelectorAll('#models-table td.repro')).map(c => c.textContent)")
     assert marks == ["= shipped"], f"{label}: {marks}"
     no_errors(driver, label)
