@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh test
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
-export WASM_BINDGEN_TEST_TIMEOUT=900
+export WASM_BINDGEN_TEST_TIMEOUT=2400
 wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --locked --features gpu --test browser_bench -- --nocapture 2>&1 | tee target/browser-bench.log | grep -E "BENCH|test result"

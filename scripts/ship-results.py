@@ -5,11 +5,17 @@ the browser reports cores), read back from the page's storage and written
 to results/PRESET.json (whole or not at all). The files record the engine
 and build that computed them; any browser reproduces them bit for bit.
 
-Usage: scripts/ship-results.py [--preset NAME ...] [--no-build] [--dist DIR]
+Usage: scripts/ship-results.py [--preset NAME ...] [--no-build] [--dist DIR] [--time-only]
+
+Each run also prints where the workers' time went (the page's own ledger:
+training, measuring, idle) and how long the page's thread was busy with
+long tasks (redraws and message handling); --time-only prints that and
+writes nothing.
 """
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -64,7 +70,20 @@ def chromium_version():
         return "Chromium"
 
 
-def ship(served, preset, out_dir):
+def time_breakdown(status, long_task_s, minutes, workers):
+    """Where the run's time went: the page's ledger (its Done line) in
+    shares and in worker-minutes, and the page thread's long tasks."""
+    m = re.search(r"Time: training (\d+)%, measuring (\d+)%, idle (\d+)% of the workers' time", status)
+    if not m:
+        return f"no time breakdown in the Done line: {status!r}"
+    shares = [int(g) for g in m.groups()]
+    worker_min = minutes * workers
+    parts = ", ".join(f"{name} {p}% ({p * worker_min / 100:.1f} worker-min)"
+                      for name, p in zip(["training", "measuring", "idle"], shares))
+    return f"{minutes:.1f} min x {workers} workers: {parts}; long tasks on the page's thread {long_task_s / 60:.1f} min"
+
+
+def ship(served, preset, out_dir, write=True):
     driver = served.driver()
     try:
         driver.get(served.base + f"?preset={preset}")
@@ -73,6 +92,8 @@ def ship(served, preset, out_dir):
         # Wait until the shipped results (if any) have been looked for.
         wait_for(driver, "var p=document.getElementById('provenance');return !p || !p.textContent.startsWith('Loading')", 60, "the shipped results")
         workers = driver.js("return navigator.hardwareConcurrency")
+        driver.js("window.__longTasks = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) window.__longTasks += e.duration; })"
+                  ".observe({type: 'longtask', buffered: false})")
         started = time.time()
         driver.click("#run")
         last = 0
@@ -92,6 +113,10 @@ def ship(served, preset, out_dir):
         errors = driver.js("return window.__opimpErrors || []")
         if errors:
             raise RuntimeError(f"{preset}: errors in the page: {errors}")
+        print(f"ship: {preset}: where the time went: "
+              f"{time_breakdown(status, driver.js('return window.__longTasks') / 1000, minutes, workers)}", flush=True)
+        if not write:
+            return minutes
         # The page stores each model as it finishes; give the last write a moment.
         time.sleep(2)
         stored = driver.js_async(STORED_RESULTS_JS)
@@ -127,6 +152,7 @@ def main():
     ap.add_argument("--preset", action="append", choices=PRESETS)
     ap.add_argument("--dist", default=os.path.join(ROOT, "target", "ship-dist"))
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--time-only", action="store_true", help="time the runs and say where the time went; write nothing")
     args = ap.parse_args()
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([os.path.join(ROOT, "node_modules", ".bin"), os.path.expanduser("~/.cargo/bin"), env["PATH"]])
@@ -137,7 +163,7 @@ def main():
     times = {}
     try:
         for preset in args.preset or PRESETS:
-            times[preset] = ship(served, preset, os.path.join(ROOT, "results"))
+            times[preset] = ship(served, preset, os.path.join(ROOT, "results"), write=not args.time_only)
     finally:
         served.stop()
     for p, m in times.items():
