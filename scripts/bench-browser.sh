@@ -2,6 +2,11 @@
 # Browser benchmark: ms per training step for each size on both
 # engines (CPU: burn flex, simd128; GPU: burn wgpu on SwiftShader's WebGPU, a
 # CPU emulation) in one run, in headless Chromium (release build).
+# Under SwiftShader the whole benchmark outlasts its 40-min timeout; a part
+# is chosen when it is built (tests/browser_bench.rs), e.g. the stacked GPU
+# steps alone:
+#   OPIMP_BENCH_ENGINES=gpu OPIMP_BENCH_MEMBERS=5 OPIMP_BENCH_SIZES=m,l,xl \
+#     OPIMP_BENCH_STEPS=3 scripts/bench-browser.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh test

@@ -19,7 +19,9 @@ Prints one line per size: median ms per step over --steps timed steps.
 With --lab it then runs the lab's own benchmark in the same run (`cargo
 bench --bench training`, the pretraining steps of single models, on the
 cores this process may use: run it under `taskset -c 0`) and prints both side by side
-with their ratio. Needs torch (Debian's python3-torch or PyPI's torch).
+with their ratio. Needs torch: PyPI's (`python3 -m venv V && V/bin/pip
+install torch`, then run this with V/bin/python) or Debian's python3-torch
+(reference BLAS: far slower, see BENCHMARKS.md).
 """
 import argparse
 import os
