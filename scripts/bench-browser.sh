@@ -7,9 +7,13 @@
 # steps alone:
 #   OPIMP_BENCH_ENGINES=gpu OPIMP_BENCH_MEMBERS=5 OPIMP_BENCH_SIZES=m,l,xl \
 #     OPIMP_BENCH_STEPS=3 scripts/bench-browser.sh
+# With OPIMP_BENCH_ENGINES=cpu the build leaves the `gpu` feature out, as
+# the shipped CPU worker does (carrying both backends slows the CPU steps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh test
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 export WASM_BINDGEN_TEST_TIMEOUT=2400
-wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --locked --features gpu --test browser_bench -- --nocapture 2>&1 | tee target/browser-bench.log | grep -E "BENCH|test result"
+features=(--features gpu)
+if [ "${OPIMP_BENCH_ENGINES:-cpu,gpu}" = cpu ]; then features=(); fi
+wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --locked "${features[@]}" --test browser_bench -- --nocapture 2>&1 | tee target/browser-bench.log | grep -E "BENCH|test result"

@@ -14,12 +14,17 @@ cheaper way without writing the block by hand), so PyTorch does a little
 more arithmetic per step: the ratio is, if anything, in PyTorch's
 disfavour by that much (the lab's `Size::forward_macs` gives the saving).
 
-Usage: scripts/torch-bench.py [--steps 60] [--warmup 15] [--threads 1] [--lab]
+Usage: scripts/torch-bench.py [--steps 60] [--warmup 15] [--threads 1] [--lab] [--browser]
 Prints one line per size: median ms per step over --steps timed steps.
 With --lab it then runs the lab's own benchmark in the same run (`cargo
 bench --bench training`, the pretraining steps of single models, on the
 cores this process may use: run it under `taskset -c 0`) and prints both side by side
-with their ratio. Needs torch: PyPI's (`python3 -m venv V && V/bin/pip
+with their ratio. With --browser it also runs the browser benchmark's CPU
+engine on single models (`scripts/bench-browser.sh` with
+OPIMP_BENCH_ENGINES=cpu OPIMP_BENCH_MEMBERS=1: a release wasm build
+without the gpu feature, as shipped, in headless Chromium) and adds its
+column; the build inherits this process's cores too, so under taskset it
+is slow to build, not slower to run. Needs torch: PyPI's (`python3 -m venv V && V/bin/pip
 install torch`, then run this with V/bin/python) or Debian's python3-torch
 (reference BLAS: far slower, see BENCHMARKS.md).
 """
@@ -81,6 +86,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=15)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--lab", action="store_true", help="also time the lab's step (cargo bench) and print the ratios")
+    ap.add_argument("--browser", action="store_true", help="also time the lab's step in headless Chromium (wasm, CPU engine) and print the ratios")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -105,15 +111,15 @@ def main():
                 times.append(time.perf_counter() - t0)
         torch_ms[name] = statistics.median(times) * 1000
         print(f"{name}: {torch_ms[name]:.2f} ms per step ({params} parameters)", flush=True)
-    if a.lab:
-        lab = lab_ms()
-        print("| size | PyTorch | the lab (native) | lab / PyTorch |\n|---|---:|---:|---:|")
+    lab = lab_ms() if a.lab else {}
+    wasm = browser_ms() if a.browser else {}
+    if a.lab or a.browser:
+        print("| size | PyTorch | the lab (native) | lab / PyTorch | the lab (wasm, Chromium) | wasm / PyTorch |")
+        print("|---|---:|---:|---:|---:|---:|")
         for name in SIZES:
-            ms = lab.get(name)
-            if ms is None:
-                print(f"| {name} | {torch_ms[name]:.2f} ms | — | — |")
-            else:
-                print(f"| {name} | {torch_ms[name]:.2f} ms | {ms:.2f} ms | {ms / torch_ms[name]:.2f}× |")
+            t = torch_ms[name]
+            cells = [f"{ms:.2f} ms | {ms / t:.2f}×" if ms is not None else "— | —" for ms in (lab.get(name), wasm.get(name))]
+            print(f"| {name} | {t:.2f} ms | {cells[0]} | {cells[1]} |")
 
 
 def lab_ms():
@@ -127,6 +133,21 @@ def lab_ms():
         m = re.search(r"per member/(\w+) x1 \.\.\. bench:\s+([\d,]+) ns/iter", line)
         if m:
             found[m.group(1)] = int(m.group(2).replace(",", "")) / 1e6
+    return found
+
+
+def browser_ms():
+    """The lab's pretraining step per size in headless Chromium (ms,
+    the worker's own benchmark: warm-up until two passes agree, then the
+    mean of the timed steps), CPU engine, single models."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, OPIMP_BENCH_ENGINES="cpu", OPIMP_BENCH_MEMBERS="1")
+    out = subprocess.run(["scripts/bench-browser.sh"], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+    found = {}
+    for line in out.splitlines():
+        m = re.search(r"BENCH cpu size (\w+) members 1 ([\d.]+) ms/step", line)
+        if m:
+            found[m.group(1)] = float(m.group(2))
     return found
 
 
