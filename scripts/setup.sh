@@ -75,4 +75,10 @@ if [ "$what" = test ]; then
     cargo_install --locked geckodriver --version "$GECKODRIVER_VERSION" --force
   fi
 fi
+# The page's builds run offline (Trunk.toml): fetch every locked crate now,
+# including the GPU worker's, which no earlier build may have downloaded.
+if ! cargo fetch --locked --quiet; then
+  say "could not fetch the locked crates from crates.io"
+  exit 1
+fi
 say "ready ($what)"
