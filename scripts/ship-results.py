@@ -97,10 +97,23 @@ def ship(served, preset, out_dir, write=True):
         started = time.time()
         driver.click("#run")
         last = 0
+        stalled = None
         while True:
-            state, status, pct, eta = driver.js(
-                "var s=document.getElementById('status');return [s.dataset.state, s.textContent,"
-                "document.getElementById('percent').textContent, document.getElementById('eta').textContent]")
+            # A page thread busy past WebDriver's script timeout (30 s) must
+            # not lose an hours-long run: wait for it, and say how long.
+            try:
+                state, status, pct, eta = driver.js(
+                    "var s=document.getElementById('status');return [s.dataset.state, s.textContent,"
+                    "document.getElementById('percent').textContent, document.getElementById('eta').textContent]")
+            except RuntimeError as e:
+                if "script timeout" not in str(e):
+                    raise
+                stalled = stalled or time.time()
+                print(f"ship: {preset}: the page's thread has not answered for over {time.time() - stalled + 30:.0f} s", flush=True)
+                continue
+            if stalled:
+                print(f"ship: {preset}: the page's thread answered again after over {time.time() - stalled + 30:.0f} s", flush=True)
+                stalled = None
             if state in ("done", "cancelled"):
                 break
             if time.time() - last > 60:
