@@ -22,7 +22,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from webdriver import Served, STORED_MODELS_JS, STORED_RESULTS_JS, wait_for  # noqa: E402
+from webdriver import SCRIPT_TIMEOUT_S, Served, STORED_MODELS_JS, STORED_RESULTS_JS, WebDriverError, wait_for  # noqa: E402
 
 PRESETS = ["quick", "self", "cross", "impact", "scaling", "no-maintenance", "paper"]
 SHARE_PAPERS_MODELS = {"self", "cross", "impact", "scaling"}
@@ -99,20 +99,20 @@ def ship(served, preset, out_dir, write=True):
         last = 0
         stalled = None
         while True:
-            # A page thread busy past WebDriver's script timeout (30 s) must
-            # not lose an hours-long run: wait for it, and say how long.
+            # A page thread busy past WebDriver's script timeout must not
+            # lose an hours-long run: wait for it, and say how long.
             try:
                 state, status, pct, eta = driver.js(
                     "var s=document.getElementById('status');return [s.dataset.state, s.textContent,"
                     "document.getElementById('percent').textContent, document.getElementById('eta').textContent]")
-            except RuntimeError as e:
-                if "script timeout" not in str(e):
+            except WebDriverError as e:
+                if e.error != "script timeout":
                     raise
                 stalled = stalled or time.time()
-                print(f"ship: {preset}: the page's thread has not answered for over {time.time() - stalled + 30:.0f} s", flush=True)
+                print(f"ship: {preset}: the page's thread has not answered for over {time.time() - stalled + SCRIPT_TIMEOUT_S:.0f} s", flush=True)
                 continue
             if stalled:
-                print(f"ship: {preset}: the page's thread answered again after over {time.time() - stalled + 30:.0f} s", flush=True)
+                print(f"ship: {preset}: the page's thread answered again after over {time.time() - stalled + SCRIPT_TIMEOUT_S:.0f} s", flush=True)
                 stalled = None
             if state in ("done", "cancelled"):
                 break

@@ -30,6 +30,20 @@ def wait_port(port, timeout=30):
     raise RuntimeError(f"nothing listens on port {port}")
 
 
+# WebDriver's default script timeout, which this client leaves as it is: a
+# script the page's thread has not run within it fails with "script timeout".
+SCRIPT_TIMEOUT_S = 30
+
+
+class WebDriverError(RuntimeError):
+    """A command the browser answered with an error; `error` is the
+    WebDriver error code (e.g. "script timeout"), or None if unreadable."""
+
+    def __init__(self, message, error):
+        super().__init__(message)
+        self.error = error
+
+
 class WebDriver:
     def __init__(self, port):
         self.base = f"http://127.0.0.1:{port}"
@@ -44,7 +58,12 @@ class WebDriver:
             with urllib.request.urlopen(req, timeout=120) as r:
                 return json.loads(r.read().decode() or "{}").get("value")
         except urllib.error.HTTPError as e:
-            raise RuntimeError(f"{method} {path}: {e.code} {e.read().decode()[:500]}")
+            text = e.read().decode()
+            try:
+                error = json.loads(text)["value"]["error"]
+            except (ValueError, KeyError, TypeError):
+                error = None
+            raise WebDriverError(f"{method} {path}: {e.code} {text[:500]}", error)
 
     def start(self, width=1280, height=2000, extra_args=()):
         self.profile = tempfile.mkdtemp(prefix="opimp-e2e-profile-")
