@@ -70,9 +70,10 @@ def chromium_version():
         return "Chromium"
 
 
-def time_breakdown(status, long_task_s, minutes, workers):
+def time_breakdown(status, long_task_s, page_s, minutes, workers):
     """Where the run's time went: the page's ledger (its Done line) in
-    shares and in worker-minutes, and the page thread's long tasks."""
+    shares and in worker-minutes, the page thread's busy time (which it
+    takes from the cores the workers train on) and its long tasks."""
     m = re.search(r"Time: training (\d+)%, measuring (\d+)%, idle (\d+)% of the workers' time", status)
     if not m:
         return f"no time breakdown in the Done line: {status!r}"
@@ -80,7 +81,8 @@ def time_breakdown(status, long_task_s, minutes, workers):
     worker_min = minutes * workers
     parts = ", ".join(f"{name} {p}% ({p * worker_min / 100:.1f} worker-min)"
                       for name, p in zip(["training", "measuring", "idle"], shares))
-    return f"{minutes:.1f} min x {workers} workers: {parts}; long tasks on the page's thread {long_task_s / 60:.1f} min"
+    return (f"{minutes:.1f} min x {workers} workers: {parts}; the page's thread busy {page_s / 60:.1f} min "
+            f"({100 * page_s / 60 / minutes:.0f}% of one core), of it long tasks {long_task_s / 60:.1f} min")
 
 
 def ship(served, preset, out_dir, write=True):
@@ -94,9 +96,12 @@ def ship(served, preset, out_dir, write=True):
         workers = driver.js("return navigator.hardwareConcurrency")
         driver.js("window.__longTasks = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) window.__longTasks += e.duration; })"
                   ".observe({type: 'longtask', buffered: false})")
+        driver.cdp("Performance.enable", {"timeDomain": "threadTicks"})
+        page_start = driver.page_thread_s()
         started = time.time()
         driver.click("#run")
         last = 0
+        last_page = (started, page_start)
         stalled = None
         while True:
             # A page thread busy past WebDriver's script timeout must not
@@ -117,7 +122,16 @@ def ship(served, preset, out_dir, write=True):
             if state in ("done", "cancelled"):
                 break
             if time.time() - last > 60:
-                print(f"ship: {preset}: {pct} {eta} ({status})", flush=True)
+                # The page thread's share of one core since the last line.
+                try:
+                    now, busy = time.time(), driver.page_thread_s()
+                except WebDriverError:  # a busy page answers the next time
+                    now, busy = last_page
+                share = ""
+                if now - last_page[0] >= 10:
+                    share = f"; page thread {100 * (busy - last_page[1]) / (now - last_page[0]):.0f}% of a core"
+                    last_page = (now, busy)
+                print(f"ship: {preset}: {pct} {eta} ({status}){share}", flush=True)
                 last = time.time()
             time.sleep(2)
         minutes = (time.time() - started) / 60
@@ -127,7 +141,7 @@ def ship(served, preset, out_dir, write=True):
         if errors:
             raise RuntimeError(f"{preset}: errors in the page: {errors}")
         print(f"ship: {preset}: where the time went: "
-              f"{time_breakdown(status, driver.js('return window.__longTasks') / 1000, minutes, workers)}", flush=True)
+              f"{time_breakdown(status, driver.js('return window.__longTasks') / 1000, driver.page_thread_s() - page_start, minutes, workers)}", flush=True)
         if not write:
             return minutes
         # The page stores each model as it finishes; give the last write a moment.

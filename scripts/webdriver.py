@@ -101,6 +101,19 @@ class WebDriver:
         return self.call("POST", f"/session/{self.session}/execute/sync",
                          {"script": script, "args": list(args)})
 
+    def cdp(self, command, params=None):
+        """Runs a Chrome DevTools Protocol command on the page (chromedriver's
+        goog/cdp/execute), e.g. Performance.getMetrics."""
+        return self.call("POST", f"/session/{self.session}/goog/cdp/execute",
+                         {"cmd": command, "params": params or {}})
+
+    def page_thread_s(self):
+        """Seconds the page's main thread has spent running tasks (script,
+        layout, style, paint, message handling) since Performance.enable:
+        the time the page takes from the cores its workers train on."""
+        metrics = self.cdp("Performance.getMetrics")["metrics"]
+        return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
     def logs(self):
         try:
             return self.call("POST", f"/session/{self.session}/se/log", {"type": "browser"}) or []

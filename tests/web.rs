@@ -320,3 +320,42 @@ async fn storage_holds_the_paper_presets_sixty_checkpoints() {
     }
     assert_eq!(store(StoreRequest::Clear).await, StoreAnswer::Cleared(Ok(())));
 }
+
+#[wasm_bindgen_test]
+async fn steps_and_curve_points_redraw_nothing_until_the_clock_ticks() {
+    use opimp::lab::page::Page;
+    use opimp::lab::update::Msg;
+    use opimp::study::curves::PretrainPoint;
+    use opimp::study::key::NetKey;
+    use opimp::web::shell::Lab;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let lab = Lab { page: RwSignal::new(Page::new(LabState::for_preset(Preset::Quick), Vec::new(), 1, opimp::worker::handler::now_ms())) };
+    // A view of the page that counts its redraws.
+    let redraws = Arc::new(AtomicU32::new(0));
+    let counted = redraws.clone();
+    let host = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        let counted = counted.clone();
+        view! { <p>{move || { counted.fetch_add(1, Ordering::SeqCst); lab.page.with(|p| p.status.clone()) }}</p> }
+    });
+    sleep(50).await;
+    let drawn = redraws.load(Ordering::SeqCst);
+    assert_eq!(drawn, 1, "drawn once when mounted");
+    let event = |event| Msg::Worker(0, WorkerOutput::Event { run: 0, event });
+    for step in 0..20 {
+        lab.send(event(Event::Step { step, total: 100, value: 0.5 }));
+    }
+    let point = PretrainPoint { step: 10, train_loss: 1.0, train_acc: 0.5, test_loss: 1.0, test_acc: 0.5 };
+    lab.send(event(Event::PretrainPoint { net: NetKey { size: Size::S, seed: 0 }, point }));
+    sleep(50).await;
+    assert_eq!(redraws.load(Ordering::SeqCst), drawn, "a step or a curve point alone redraws nothing");
+    lab.send(Msg::Tick);
+    sleep(50).await;
+    assert_eq!(redraws.load(Ordering::SeqCst), drawn + 1, "the clock's tick redraws");
+    lab.send(Msg::Say("a message".into()));
+    sleep(50).await;
+    assert_eq!(redraws.load(Ordering::SeqCst), drawn + 2, "anything else redraws at once");
+    drop(handle);
+    host.remove();
+}

@@ -97,6 +97,21 @@ pub enum Msg {
     DismissMessages,
 }
 
+impl Msg {
+    /// Whether the message only moves a run along: a training step or a
+    /// curve point. The page shows these with the next tick of the clock (at
+    /// most a second later) instead of redrawing for each: a worker reports
+    /// up to ten steps a second and a stack of five nets five points at once,
+    /// and every redraw is time the page's thread takes from the workers on
+    /// the same cores (BENCHMARKS.md, "Responsiveness during a run").
+    pub fn is_progress(&self) -> bool {
+        matches!(
+            self,
+            Msg::Worker(_, WorkerOutput::Event { event: Event::Step { .. } | Event::PretrainPoint { .. } | Event::RlPoint { .. }, .. })
+        )
+    }
+}
+
 /// An effect for the web shell to run.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -1475,5 +1490,36 @@ mod tests {
         assert!(p.store.save_results(&measured(Preset::Quick)).unwrap().is_none());
         let cfg: ExperimentConfig = p.config().clone();
         assert!(p.store.save_checkpoint(&cfg, model(&p, 0), &Arc::new(blob(3))).is_none());
+    }
+
+    #[test]
+    fn only_steps_and_curve_points_wait_for_the_tick() {
+        use crate::study::curves::{PretrainPoint, RlPoint};
+        let net = NetKey { size: Size::S, seed: 0 };
+        let key = ModelKey { size: Size::S, seed: 0, task: SuccessSet::N4 };
+        let event = |event| Msg::Worker(1, WorkerOutput::Event { run: 3, event });
+        let step = event(Event::Step { step: 10, total: 100, value: 0.5 });
+        let pretrain = event(Event::PretrainPoint {
+            net,
+            point: PretrainPoint { step: 10, train_loss: 1.0, train_acc: 0.5, test_loss: 1.0, test_acc: 0.5 },
+        });
+        let rl = event(Event::RlPoint { key, point: RlPoint { step: 10, success: 0.5, outcome_acc: 0.9, rollout_acc: None } });
+        for m in [&step, &pretrain, &rl] {
+            assert!(m.is_progress(), "{m:?}");
+        }
+        // What ends a work, gives the page a model, or comes from the user
+        // or the clock is shown at once.
+        let at_once = [
+            event(Event::Trained { key, checkpoint: vec![1] }),
+            event(Event::Pretrained { net, checkpoint: vec![1] }),
+            Msg::Worker(1, WorkerOutput::Done { run: 3 }),
+            Msg::Worker(1, WorkerOutput::Failed { run: 3, message: "x".into() }),
+            Msg::Tick,
+            Msg::Run,
+            Msg::Cancel,
+        ];
+        for m in &at_once {
+            assert!(!m.is_progress(), "{m:?}");
+        }
     }
 }

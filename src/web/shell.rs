@@ -26,11 +26,18 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// Applies a message and runs the effects it asks for.
+    /// Applies a message and runs the effects it asks for. A message that
+    /// only reports progress ([`Msg::is_progress`]) changes the state without
+    /// redrawing: the next tick of the clock shows it.
     pub fn send(self, msg: Msg) {
         let mut cmds = Vec::new();
+        let redraw = !msg.is_progress();
         // A message after the page is gone (a late worker) changes nothing.
-        if self.page.try_update(|p| cmds = update(p, msg, now_ms())).is_none() {
+        let applied = self.page.try_maybe_update(|p| {
+            cmds = update(p, msg, now_ms());
+            (redraw, ())
+        });
+        if applied.is_none() {
             return;
         }
 
