@@ -85,6 +85,18 @@ def time_breakdown(status, long_task_s, page_s, minutes, workers):
             f"({100 * page_s / 60 / minutes:.0f}% of one core), of it long tasks {long_task_s / 60:.1f} min")
 
 
+def patiently(read, tries=10):
+    """A reading of the page that a thread still busy past WebDriver's
+    script timeout answers on a later try: a finished run is not lost to it."""
+    for i in range(tries):
+        try:
+            return read()
+        except WebDriverError as e:
+            if e.error != "script timeout" or i == tries - 1:
+                raise
+            print(f"ship: the page's thread is busy; asking again ({i + 1} of {tries})", flush=True)
+
+
 def ship(served, preset, out_dir, write=True):
     driver = served.driver()
     try:
@@ -140,8 +152,8 @@ def ship(served, preset, out_dir, write=True):
         errors = driver.js("return window.__opimpErrors || []")
         if errors:
             raise RuntimeError(f"{preset}: errors in the page: {errors}")
-        print(f"ship: {preset}: where the time went: "
-              f"{time_breakdown(status, driver.js('return window.__longTasks') / 1000, driver.page_thread_s() - page_start, minutes, workers)}", flush=True)
+        long_tasks_s, page_s = patiently(lambda: (driver.js("return window.__longTasks") / 1000, driver.page_thread_s() - page_start))
+        print(f"ship: {preset}: where the time went: {time_breakdown(status, long_tasks_s, page_s, minutes, workers)}", flush=True)
         if not write:
             return minutes
         # The page stores each model as it finishes; give the last write a moment.

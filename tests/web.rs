@@ -359,3 +359,34 @@ async fn steps_and_curve_points_redraw_nothing_until_the_clock_ticks() {
     drop(handle);
     host.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_tick_that_changes_nothing_draws_no_element_again() {
+    // The whole page, settled (the shipped results looked for, the workers
+    // started or given up on), then watched over three ticks of its clock:
+    // a change of the page's state that changes nothing shown must not
+    // replace an element. One that did was how a long run slowed down: an
+    // element drawn again with a reactive attribute is a new subscriber of
+    // the page, and leptos keeps the dropped one in the page's list, so each
+    // change cost more than the last (BENCHMARKS "Responsiveness").
+    let window = web_sys::window().unwrap();
+    window.history().unwrap().replace_state_with_url(&JsValue::NULL, "", Some("?preset=quick")).unwrap();
+    let host = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone().unchecked_into(), opimp::web::app::App);
+    sleep(3000).await;
+    assert!(document().query_selector("#inside-model option").unwrap().is_some(), "the model choice has options");
+    let watch = js_sys::Function::new_with_args(
+        "host",
+        "window.__added = []; window.__watch = new MutationObserver(rs => { for (const r of rs) for (const n of r.addedNodes) \
+         if (n.nodeType === 1) window.__added.push((r.target.id || r.target.tagName) + ' > ' + n.tagName); }); \
+         window.__watch.observe(host, {childList: true, subtree: true});",
+    );
+    watch.call1(&JsValue::NULL, &host).unwrap();
+    sleep(3500).await;
+    let added = js_sys::eval("window.__watch.disconnect(); window.__added").unwrap();
+    let added: Vec<String> = js_sys::Array::from(&added).iter().filter_map(|v| v.as_string()).collect();
+    assert!(added.is_empty(), "elements drawn again by ticks that changed nothing: {added:?}");
+    drop(handle);
+    host.remove();
+}

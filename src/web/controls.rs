@@ -26,8 +26,12 @@ use wasm_bindgen::JsCast;
 #[component]
 pub fn Notices() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let notices = move || lab.page.with(|p| p.notices.clone());
-    let messages = move || lab.page.with(|p| p.messages.clone());
+    // Memos: the lists are drawn again when they change, not at every change
+    // of the page.
+    let notices = Memo::new(move |_| lab.page.with(|p| p.notices.clone()));
+    let notices = move || notices.get();
+    let messages = Memo::new(move |_| lab.page.with(|p| p.messages.clone()));
+    let messages = move || messages.get();
     view! {
         <Show when=move || !notices().is_empty()>
             <div class="notices" id="notices" role="alert">
@@ -113,9 +117,13 @@ pub fn Controls(
             </label>
         }
     };
-    let custom_tasks = move || {
+    // A memo: each box holds reactive attributes, so drawing the boxes again
+    // at every change of the page would leave subscribers behind (see
+    // `sections::inside`).
+    let custom_tasks = Memo::new(move |_| {
         lab.page.with(|p| p.config().tasks.iter().copied().filter(|t| !SuccessSet::tasks().contains(t)).collect::<Vec<_>>())
-    };
+    });
+    let custom_tasks = move || custom_tasks.get();
     // The custom success set being composed: a mask of outcomes.
     let custom = RwSignal::new(0u8);
     let copy_link = move |_| lab.send(Msg::CopyLink);

@@ -34,20 +34,29 @@ fn choices(lab: Lab) -> Vec<(ModelKey, &'static str)> {
 #[component]
 pub fn InsideSection() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let looking = move || lab.page.with(|p| p.inside.looking.clone());
+    // Each slice of the page this section reads is a memo, so a change
+    // elsewhere in the page (a tick, a training step) redraws nothing here.
+    let looking = Memo::new(move |_| lab.page.with(|p| p.inside.looking.clone()));
+    let looking = move || looking.get();
     let ready = move || match looking() {
         Looking::Ready(ins) => Some(*ins),
         _ => None,
     };
-    let eps = move || lab.page.with(|p| p.config().eps);
-    let tasks = move || lab.page.with(|p| p.config().tasks.clone());
+    let eps = Memo::new(move |_| lab.page.with(|p| p.config().eps));
+    let eps = move || eps.get();
+    let tasks = Memo::new(move |_| lab.page.with(|p| p.config().tasks.clone()));
+    let tasks = move || tasks.get();
+    let chosen = Memo::new(move |_| lab.page.with(|p| p.inside.model));
     // Success is judged under the task the picked model was trained on.
-    let model_task = move || lab.page.with(|p| p.inside.model.map(|k| k.task)).unwrap_or_else(|| tasks()[0]);
-    let index = move || lab.page.with(|p| match p.inside.history {
+    let model_task = move || chosen.get().map(|k| k.task).unwrap_or_else(|| tasks()[0]);
+    let index = Memo::new(move |_| lab.page.with(|p| match p.inside.history {
         HistoryChoice::Evaluation(i) => Some(i),
         HistoryChoice::Typed(_) => None,
-    });
-    let count = move || lab.page.with(|p| p.config().eval_histories);
+    }));
+    let index = move || index.get();
+    let count = Memo::new(move |_| lab.page.with(|p| p.config().eval_histories));
+    let count = move || count.get();
+    let choices = Memo::new(move |_| choices(lab));
     // Outside the markup: a `>` inside an attribute would end the tag.
     let at_last = move || index().is_some_and(|i| i + 1 >= count());
     let typed = RwSignal::new(String::new());
@@ -93,15 +102,23 @@ pub fn InsideSection() -> impl IntoView {
                     <label for="inside-model">"Model"</label>
                     <select id="inside-model" on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        if let Some((k, _)) = choices(lab).into_iter().find(|(k, _)| k.to_string() == v) {
+                        if let Some((k, _)) = choices.get_untracked().into_iter().find(|(k, _)| k.to_string() == v) {
                             lab.send(Msg::InsideModel(k));
                         }
                     }>
-                        <option value="" selected=move || lab.page.with(|p| p.inside.model.is_none())>"choose a model"</option>
-                        {move || choices(lab).into_iter().map(|(k, from)| {
-                            let label = format!("{k} ({from})");
-                            view! { <option value=k.to_string() selected=move || lab.page.with(|p| p.inside.model == Some(k))>{label}</option> }
-                        }).collect_view()}
+                        // Options with fixed attributes, drawn again only when the
+                        // choices or the choice change: a reactive attribute per
+                        // option would be a new subscriber of the page at every
+                        // redraw, and leptos keeps a dropped one in the page's list.
+                        {move || {
+                            let chosen = chosen.get();
+                            let none = view! { <option value="" selected=chosen.is_none()>"choose a model"</option> };
+                            let some = choices.get().into_iter().map(|(k, from)| {
+                                let label = format!("{k} ({from})");
+                                view! { <option value=k.to_string() selected=chosen == Some(k)>{label}</option> }
+                            }).collect_view();
+                            (none, some)
+                        }}
                     </select>
                 </div>
                 <div class="field">

@@ -142,6 +142,9 @@ pub fn RlSection() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let view = expect_context::<View>();
     let shown = move || view.shown.get();
+    // A memo: the link below is drawn again when the preset changes, not at
+    // every change of the page.
+    let without_maintenance = Memo::new(move |_| lab.page.with(|p| p.link.preset == crate::study::preset::Preset::NoMaintenance));
     let sampling = move || {
         lab.page.with(|p| {
             let r = p.config();
@@ -176,11 +179,11 @@ pub fn RlSection() -> impl IntoView {
             <p class="reading">
                 {move || view.shown.with(readings::rl_prediction)}
                 " "
-                {move || lab.page.with(|p| if p.link.preset == crate::study::preset::Preset::NoMaintenance {
+                {move || if without_maintenance.get() {
                     view! { <a href="?preset=paper">"The same models with maintenance: the paper preset."</a> }.into_any()
                 } else {
                     view! { <a href="?preset=no-maintenance">"See it without maintenance: the no-maintenance preset (sizes s and xl)."</a> }.into_any()
-                })}
+                }}
             </p>
         </section>
     }
