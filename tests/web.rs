@@ -329,7 +329,7 @@ async fn steps_and_curve_points_redraw_nothing_until_the_clock_ticks() {
     use opimp::study::key::NetKey;
     use opimp::web::shell::Lab;
     use std::sync::atomic::{AtomicU32, Ordering};
-    let lab = Lab { page: RwSignal::new(Page::new(LabState::for_preset(Preset::Quick), Vec::new(), 1, opimp::worker::handler::now_ms())) };
+    let lab = Lab::new(Page::new(LabState::for_preset(Preset::Quick), Vec::new(), 1, opimp::worker::handler::now_ms()));
     // A view of the page that counts its redraws.
     let redraws = Arc::new(AtomicU32::new(0));
     let counted = redraws.clone();
@@ -337,7 +337,7 @@ async fn steps_and_curve_points_redraw_nothing_until_the_clock_ticks() {
     document().body().unwrap().append_child(&host).unwrap();
     let handle = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
         let counted = counted.clone();
-        view! { <p>{move || { counted.fetch_add(1, Ordering::SeqCst); lab.page.with(|p| p.status.clone()) }}</p> }
+        view! { <p>{move || { counted.fetch_add(1, Ordering::SeqCst); lab.with(|p| p.status.clone()) }}</p> }
     });
     sleep(50).await;
     let drawn = redraws.load(Ordering::SeqCst);
@@ -362,6 +362,7 @@ async fn steps_and_curve_points_redraw_nothing_until_the_clock_ticks() {
 
 #[wasm_bindgen_test]
 async fn a_tick_that_changes_nothing_draws_no_element_again() {
+    use opimp::web::shell::readers;
     // The whole page, settled, then watched over three ticks of its clock: a
     // change of the page's state that changes nothing shown must change
     // nothing in the document: no element added, no attribute set, no text
@@ -370,11 +371,12 @@ async fn a_tick_that_changes_nothing_draws_no_element_again() {
     // leptos keeps the dropped one in the page's list, so each change cost
     // more than the last (BENCHMARKS "Responsiveness").
     //
-    // What it cannot see: a closure over the whole page that draws the same
-    // elements again in place (leptos patches them, so the document does not
-    // change) while leaving a subscriber behind. The inside section's model
-    // options before the fix were such a closure, and with them put back
-    // this test passes; the memos in the sections are what guards that.
+    // A closure over the whole page can also draw the same elements again in
+    // place (leptos patches them, so the document does not change) while
+    // leaving subscribers behind: the inside section's model options before
+    // the fix did. So the page's readers are watched too: over the next
+    // three ticks no new computation may read the whole page, only the ones
+    // of the three before, again.
     //
     // Settled: every worker given up on (here the workers cannot load their
     // scripts; each failure is a message, a real change, and on a loaded
@@ -416,10 +418,18 @@ async fn a_tick_that_changes_nothing_draws_no_element_again() {
     assert!(given_up(), "the page gave up on its workers (they cannot load here)");
     assert!(document().query_selector("#inside-model option").unwrap().is_some(), "the model choice has options");
     js_sys::eval("window.__added = []").unwrap();
+    readers::watch();
     sleep(3500).await;
+    let before = readers::take();
     let added = js_sys::eval("window.__watch.disconnect(); window.__added").unwrap();
     let added: Vec<String> = js_sys::Array::from(&added).iter().filter_map(|v| v.as_string()).collect();
     assert!(added.is_empty(), "the document changed at ticks that changed nothing: {added:?}");
+    assert!(!before.is_empty(), "some views read the whole page at a tick (the watch sees them)");
+    readers::watch();
+    sleep(3500).await;
+    let after = readers::take();
+    let new: Vec<_> = after.difference(&before).collect();
+    assert!(new.is_empty(), "{} new readers of the whole page in three ticks that changed nothing ({} before)", new.len(), before.len());
     drop(handle);
     host.remove();
 }

@@ -30,7 +30,7 @@ fn location_query() -> String {
 pub fn App() -> impl IntoView {
     let query = location_query();
     let (state, notices) = link::parse(&query);
-    let lab = Lab { page: RwSignal::new(Page::new(state, notices, default_size(), now_ms())) };
+    let lab = Lab::new(Page::new(state, notices, default_size(), now_ms()));
     provide_context(lab);
     provide_context(View::new(lab));
     provide_context(super::sections::Tour(RwSignal::new(0)));
@@ -39,7 +39,7 @@ pub fn App() -> impl IntoView {
     lab.send(Msg::Start { autorun: link::names_experiment(&query) });
     // Keep the address bar equal to the state: a reload or a copied
     // address is the same experiment.
-    let query_now = Memo::new(move |_| lab.page.with(|p| link::serialize(&p.link)));
+    let query_now = Memo::new(move |_| lab.with(|p| link::serialize(&p.link)));
     Effect::new(move |_| {
         let q = query_now.get();
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -50,7 +50,7 @@ pub fn App() -> impl IntoView {
     if let Ok(timer) = leptos::prelude::set_interval_with_handle(move || lab.send(Msg::Tick), std::time::Duration::from_millis(1000)) {
         on_cleanup(move || timer.clear());
     }
-    let shows = move |s: Section| lab.page.with(|p| p.link.shows(Part::Section(s)));
+    let shows = move |s: Section| lab.with(|p| p.link.shows(Part::Section(s)));
     let settings_open = link::names_settings(&query);
     view! {
         <a class="skip" href="#main">"Skip to the sections"</a>

@@ -28,9 +28,9 @@ pub fn Notices() -> impl IntoView {
     let lab = expect_context::<Lab>();
     // Memos: the lists are drawn again when they change, not at every change
     // of the page.
-    let notices = Memo::new(move |_| lab.page.with(|p| p.notices.clone()));
+    let notices = Memo::new(move |_| lab.with(|p| p.notices.clone()));
     let notices = move || notices.get();
-    let messages = Memo::new(move |_| lab.page.with(|p| p.messages.clone()));
+    let messages = Memo::new(move |_| lab.with(|p| p.messages.clone()));
     let messages = move || messages.get();
     view! {
         <Show when=move || !notices().is_empty()>
@@ -63,12 +63,12 @@ fn field(lab: Lab, setting: &'static Setting<ExperimentConfig>) -> impl IntoView
     let name = setting.name;
     let id = format!("set-{name}");
     let hint = format!("hint-{name}");
-    let running = move || lab.page.with(running);
+    let running = move || lab.with(running);
     view! {
         <div class="field">
             <label for=id.clone()>{p.label()}</label>
             <input id=id type="text" inputmode="decimal" name=name aria-describedby=hint.clone()
-                prop:value=move || lab.page.with(|s| p.read_text(&s.link))
+                prop:value=move || lab.with(|s| p.read_text(&s.link))
                 prop:disabled=running
                 on:change=move |ev| lab.send(Msg::SetText(p, event_target_value(&ev)))/>
             <small class="hint" id=hint>{p.help()}</small>
@@ -83,16 +83,16 @@ pub fn Controls(
     settings_open: bool,
 ) -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let running = move || lab.page.with(running);
-    let shows = move |g: Group| lab.page.with(|p| p.link.shows(Part::Controls(g)));
+    let running = move || lab.with(running);
+    let shows = move |g: Group| lab.with(|p| p.link.shows(Part::Controls(g)));
     let size_box = move |size: Size| {
         view! {
             <label class="check">
                 <input type="checkbox"
-                    prop:checked=move || lab.page.with(|p| p.config().sizes.contains(&size))
+                    prop:checked=move || lab.with(|p| p.config().sizes.contains(&size))
                     prop:disabled=running
                     on:change=move |ev| {
-                        let mut sizes = lab.page.with_untracked(|p| p.config().sizes.clone());
+                        let mut sizes = lab.with_untracked(|p| p.config().sizes.clone());
                         sizes.retain(|x| *x != size);
                         if checked(&ev) { sizes.push(size); }
                         lab.send(Msg::Set(Prop::Experiment(&settings::SIZES), Value::Sizes(sizes)));
@@ -105,10 +105,10 @@ pub fn Controls(
         view! {
             <label class="check">
                 <input type="checkbox"
-                    prop:checked=move || lab.page.with(|p| p.config().tasks.contains(&g))
+                    prop:checked=move || lab.with(|p| p.config().tasks.contains(&g))
                     prop:disabled=running
                     on:change=move |ev| {
-                        let mut tasks = lab.page.with_untracked(|p| p.config().tasks.clone());
+                        let mut tasks = lab.with_untracked(|p| p.config().tasks.clone());
                         tasks.retain(|t| *t != g);
                         if checked(&ev) { tasks.push(g); }
                         lab.send(Msg::Set(Prop::Experiment(&settings::TASKS), Value::Tasks(tasks)));
@@ -121,7 +121,7 @@ pub fn Controls(
     // at every change of the page would leave subscribers behind (see
     // `sections::inside`).
     let custom_tasks = Memo::new(move |_| {
-        lab.page.with(|p| p.config().tasks.iter().copied().filter(|t| !SuccessSet::tasks().contains(t)).collect::<Vec<_>>())
+        lab.with(|p| p.config().tasks.iter().copied().filter(|t| !SuccessSet::tasks().contains(t)).collect::<Vec<_>>())
     });
     let custom_tasks = move || custom_tasks.get();
     // The custom success set being composed: a mask of outcomes.
@@ -147,7 +147,7 @@ pub fn Controls(
                     <select id="set-preset" prop:disabled=running
                         on:change=move |ev| lab.send(Msg::SetText(Prop::Lab(&PRESET), event_target_value(&ev)))>
                         {Preset::ALL.iter().map(|p| view! {
-                            <option value=p.name() selected=move || lab.page.with(|s| s.link.preset == *p)>
+                            <option value=p.name() selected=move || lab.with(|s| s.link.preset == *p)>
                                 {format!("{} — {}", p.name(), p.about())}
                             </option>
                         }).collect_view()}
@@ -155,7 +155,7 @@ pub fn Controls(
                 </Show>
                 <Show when=move || shows(Group::Run)>
                     <button id="run" on:click=move |_| lab.send(Msg::Run) prop:disabled=running>
-                        {move || lab.page.with(|p| run_label(p))}
+                        {move || lab.with(|p| run_label(p))}
                     </button>
                     <Show when=running>
                         <button id="cancel" on:click=move |_| lab.send(Msg::Cancel)>"Cancel"</button>
@@ -170,18 +170,18 @@ pub fn Controls(
             <ProgressBar/>
             <div id="controls-body" class:collapsed=move || !expanded.get()>
             // The engine is offered where the browser has a WebGPU adapter.
-            <Show when=move || lab.page.with(|p| matches!(p.webgpu, WebGpu::Offered(_)) || p.engine == Engine::Gpu)>
+            <Show when=move || lab.with(|p| matches!(p.webgpu, WebGpu::Offered(_)) || p.engine == Engine::Gpu)>
                 <div class="row">
                     <div class="field">
                         <label for="set-engine">"Engine"</label>
                         <select id="set-engine" prop:disabled=running aria-describedby="hint-engine"
                             on:change=move |ev| lab.send(Msg::SetText(Prop::Lab(&ENGINE), event_target_value(&ev)))>
                             {Engine::ALL.iter().map(|e| view! {
-                                <option value=e.name() selected=move || lab.page.with(|s| s.engine == *e)>{e.label()}</option>
+                                <option value=e.name() selected=move || lab.with(|s| s.engine == *e)>{e.label()}</option>
                             }).collect_view()}
                         </select>
                         <small class="hint" id="hint-engine">
-                            {move || lab.page.with(|p| match &p.webgpu {
+                            {move || lab.with(|p| match &p.webgpu {
                                 WebGpu::Offered(a) => format!("this browser's WebGPU adapter: {a}. {}", Prop::Lab(&ENGINE).help()),
                                 _ => Prop::Lab(&ENGINE).help(),
                             })}
@@ -256,8 +256,8 @@ fn eta(p: &Page) -> String {
 #[component]
 fn ProgressBar() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let pct = move || lab.page.with(|p| p.run.as_ref().map(|r| r.progress.fraction() * 100.0).unwrap_or(0.0));
-    let state = move || lab.page.with(|p| p.run_state().name());
+    let pct = move || lab.with(|p| p.run.as_ref().map(|r| r.progress.fraction() * 100.0).unwrap_or(0.0));
+    let state = move || lab.with(|p| p.run_state().name());
     view! {
         <div class="progress" id="progress" data-state=state>
             <div class="bar" role="progressbar" aria-label="Training progress" aria-valuemin="0" aria-valuemax="100"
@@ -267,9 +267,9 @@ fn ProgressBar() -> impl IntoView {
             <div class="progress-text">
                 <span id="percent">{move || format!("{:.0}%", pct())}</span>
                 " "
-                <span id="eta">{move || lab.page.with(eta)}</span>
+                <span id="eta">{move || lab.with(eta)}</span>
             </div>
-            <p id="status" data-state=state aria-live="polite">{move || lab.page.with(|p| p.status.clone())}</p>
+            <p id="status" data-state=state aria-live="polite">{move || lab.with(|p| p.status.clone())}</p>
         </div>
     }
 }

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 /// Where the results shown came from, in one line.
 fn provenance(lab: Lab) -> String {
-    lab.page.with(|p| match (&p.shipped, p.showing_shipped()) {
+    lab.with(|p| match (&p.shipped, p.showing_shipped()) {
         (Shipped::Loaded(r), true) => format!(
             "Shipped results: results/{}.json, {} models computed by {} (build {}){}.",
             p.link.preset,

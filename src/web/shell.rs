@@ -19,13 +19,31 @@ thread_local! {
 }
 
 /// The page's state and the way to change it, shared with every component.
+/// Views read it through [`Lab::with`], which [`readers`] can watch.
 #[derive(Clone, Copy)]
 pub struct Lab {
     /// Everything the page shows.
-    pub page: RwSignal<Page>,
+    page: RwSignal<Page>,
 }
 
 impl Lab {
+    /// The page's state, held for the components of one mount.
+    pub fn new(page: Page) -> Self {
+        Lab { page: RwSignal::new(page) }
+    }
+
+    /// Reads the page, subscribing the reactive computation that reads it
+    /// (a view, an effect, a memo) to every change of the page.
+    pub fn with<R>(self, f: impl FnOnce(&Page) -> R) -> R {
+        readers::note();
+        self.page.with(f)
+    }
+
+    /// Reads the page without subscribing (in event handlers).
+    pub fn with_untracked<R>(self, f: impl FnOnce(&Page) -> R) -> R {
+        self.page.with_untracked(f)
+    }
+
     /// Applies a message and runs the effects it asks for. A message that
     /// only reports progress ([`Msg::is_progress`]) changes the state without
     /// redrawing: the next tick of the clock shows it.
@@ -117,10 +135,10 @@ impl View {
     /// The slices of `lab`'s page.
     pub fn new(lab: Lab) -> Self {
         View {
-            shown: Memo::new(move |_| lab.page.with(|p| p.shown().clone())),
-            kept: Memo::new(move |_| lab.page.with(|p| p.kept_here().map(|k| k.key).collect())),
-            marks: Memo::new(move |_| lab.page.with(|p| p.results.models.iter().map(|m| (m.key, p.reproduced(m))).collect())),
-            showing_shipped: Memo::new(move |_| lab.page.with(|p| p.showing_shipped())),
+            shown: Memo::new(move |_| lab.with(|p| p.shown().clone())),
+            kept: Memo::new(move |_| lab.with(|p| p.kept_here().map(|k| k.key).collect())),
+            marks: Memo::new(move |_| lab.with(|p| p.results.models.iter().map(|m| (m.key, p.reproduced(m))).collect())),
+            showing_shipped: Memo::new(move |_| lab.with(|p| p.showing_shipped())),
         }
     }
 }
@@ -133,4 +151,39 @@ pub fn run_label(p: &Page) -> &'static str {
 /// Whether a run is going.
 pub fn running(p: &Page) -> bool {
     p.run_state() == RunState::Running
+}
+
+/// Which reactive computations read the whole page, for the browser tests.
+/// A computation drawn again at every change of the page while reading it
+/// is a new reader each time, and leptos 0.8 keeps every dropped reader in
+/// the page's subscriber list, so each change costs more than the last
+/// (BENCHMARKS.md, "Responsiveness during a run"). Off until watched: then
+/// each tracked read records its reader's id (leptos never reuses one).
+pub mod readers {
+    use leptos::reactive::graph::Observer;
+    use std::cell::RefCell;
+    use std::collections::BTreeSet;
+
+    thread_local! {
+        static SEEN: RefCell<Option<BTreeSet<usize>>> = const { RefCell::new(None) };
+    }
+
+    /// Records the current reader, if watching and the read is tracked.
+    pub(super) fn note() {
+        SEEN.with_borrow_mut(|seen| {
+            if let (Some(seen), Some(reader)) = (seen.as_mut(), Observer::get()) {
+                seen.insert(reader.0);
+            }
+        });
+    }
+
+    /// Starts watching afresh (the readers seen so far are forgotten).
+    pub fn watch() {
+        SEEN.with_borrow_mut(|seen| *seen = Some(BTreeSet::new()));
+    }
+
+    /// The readers seen since [`watch`], and stops watching.
+    pub fn take() -> BTreeSet<usize> {
+        SEEN.with_borrow_mut(|seen| seen.take().unwrap_or_default())
+    }
 }

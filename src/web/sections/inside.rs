@@ -14,7 +14,7 @@ use leptos::prelude::*;
 /// The models a visitor can look inside: the ones the site ships for the
 /// preset, then the ones kept here.
 fn choices(lab: Lab) -> Vec<(ModelKey, &'static str)> {
-    lab.page.with(|p| {
+    lab.with(|p| {
         let mut out: Vec<(ModelKey, &'static str)> = Vec::new();
         for k in p.kept_here() {
             out.push((k.key, "trained here"));
@@ -36,25 +36,25 @@ pub fn InsideSection() -> impl IntoView {
     let lab = expect_context::<Lab>();
     // Each slice of the page this section reads is a memo, so a change
     // elsewhere in the page (a tick, a training step) redraws nothing here.
-    let looking = Memo::new(move |_| lab.page.with(|p| p.inside.looking.clone()));
+    let looking = Memo::new(move |_| lab.with(|p| p.inside.looking.clone()));
     let looking = move || looking.get();
     let ready = move || match looking() {
         Looking::Ready(ins) => Some(*ins),
         _ => None,
     };
-    let eps = Memo::new(move |_| lab.page.with(|p| p.config().eps));
+    let eps = Memo::new(move |_| lab.with(|p| p.config().eps));
     let eps = move || eps.get();
-    let tasks = Memo::new(move |_| lab.page.with(|p| p.config().tasks.clone()));
+    let tasks = Memo::new(move |_| lab.with(|p| p.config().tasks.clone()));
     let tasks = move || tasks.get();
-    let chosen = Memo::new(move |_| lab.page.with(|p| p.inside.model));
+    let chosen = Memo::new(move |_| lab.with(|p| p.inside.model));
     // Success is judged under the task the picked model was trained on.
     let model_task = move || chosen.get().map(|k| k.task).unwrap_or_else(|| tasks()[0]);
-    let index = Memo::new(move |_| lab.page.with(|p| match p.inside.history {
+    let index = Memo::new(move |_| lab.with(|p| match p.inside.history {
         HistoryChoice::Evaluation(i) => Some(i),
         HistoryChoice::Typed(_) => None,
     }));
     let index = move || index.get();
-    let count = Memo::new(move |_| lab.page.with(|p| p.config().eval_histories));
+    let count = Memo::new(move |_| lab.with(|p| p.config().eval_histories));
     let count = move || count.get();
     let choices = Memo::new(move |_| choices(lab));
     // Outside the markup: a `>` inside an attribute would end the tag.

@@ -40,13 +40,13 @@ pub fn section(s: Section) -> AnyView {
 pub struct Tour(pub RwSignal<usize>);
 
 fn visible(lab: Lab) -> Vec<Section> {
-    lab.page.with(|p| p.link.sections())
+    lab.with(|p| p.link.sections())
 }
 
 /// Whether a section is shown now (always, unless the guided mode shows
 /// another one).
 pub fn in_tour(lab: Lab, id: Section) -> bool {
-    if !lab.page.with(|p| p.link.view.guide) {
+    if !lab.with(|p| p.link.view.guide) {
         return true;
     }
     let tour = use_context::<Tour>().map(|t| t.0.get()).unwrap_or(0);
@@ -75,7 +75,7 @@ pub fn GuideBar(at: Section) -> impl IntoView {
     let back = move |_| go(here().saturating_sub(1));
     let next = move |_| go((here() + 1).min(count().saturating_sub(1)));
     view! {
-        <Show when=move || lab.page.with(|p| p.link.view.guide)>
+        <Show when=move || lab.with(|p| p.link.view.guide)>
             <nav class="guide" id="guide" aria-label="Guided tour">
                 <button id="guide-back" prop:disabled=at_first on:click=back>"← Back"</button>
                 <span id="guide-where" aria-live="polite">{move || format!("Step {} of {}: {}", here() + 1, count(), at.title())}</span>

@@ -23,7 +23,7 @@ pub fn SequenceSection() -> impl IntoView {
     let cursor = RwSignal::new(RULE_SPAN);
     // Still for visitors who asked for less motion; they step with the keys.
     let playing = RwSignal::new(!reduced_motion());
-    let eps = Memo::new(move |_| lab.page.with(|p| p.config().eps));
+    let eps = Memo::new(move |_| lab.with(|p| p.config().eps));
     let eps = move || eps.get();
     let generated = Memo::new(move |_| sequence::generate_detailed(LEN, seed.get(), eps()));
     if let Ok(timer) = leptos::prelude::set_interval_with_handle(
@@ -144,9 +144,9 @@ pub fn RlSection() -> impl IntoView {
     let shown = move || view.shown.get();
     // A memo: the link below is drawn again when the preset changes, not at
     // every change of the page.
-    let without_maintenance = Memo::new(move |_| lab.page.with(|p| p.link.preset == crate::study::preset::Preset::NoMaintenance));
+    let without_maintenance = Memo::new(move |_| lab.with(|p| p.link.preset == crate::study::preset::Preset::NoMaintenance));
     let sampling = move || {
-        lab.page.with(|p| {
+        lab.with(|p| {
             let r = p.config();
             format!(
                 "Here actions are sampled {}; maintenance runs every {} RL step(s) on {} windows at learning rate {}, {:.0}% of them from the RL rollouts.",

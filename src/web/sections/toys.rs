@@ -18,7 +18,7 @@ use leptos::prelude::*;
 #[component]
 pub fn TaxonomySection() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let tax = Memo::new(move |_| lab.page.with(|p| p.link.taxonomy.clone()));
+    let tax = Memo::new(move |_| lab.with(|p| p.link.taxonomy.clone()));
     let tax = move || tax.get();
     let point = Memo::new(move |_| {
         let t = tax();
@@ -126,7 +126,7 @@ pub fn TaxonomySection() -> impl IntoView {
 pub fn DifferentialSection() -> impl IntoView {
     let lab = expect_context::<Lab>();
     // A memo: the Monte Carlo checks below rerun only when a slider moves.
-    let d = Memo::new(move |_| lab.page.with(|p| p.link.differential.clone()));
+    let d = Memo::new(move |_| lab.with(|p| p.link.differential.clone()));
     let d = move || d.get();
     let settings = move |sigma: f64| McSettings { sigma, samples: 1500, splits: 30, repeats: 4, seed: 1 };
     let scalar = Memo::new(move |_| {
