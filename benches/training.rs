@@ -21,7 +21,8 @@ fn steps(c: &mut Criterion) {
         for members in [1usize, 5] {
             let seeds: Vec<u64> = (0..members as u64).collect();
             let mut t = Trainer::new(&size.shape(), &seeds, &seeds, 0.01, &device);
-            group.bench_function(format!("{size} x{members}"), |b| b.iter(|| pollster::block_on(t.pretrain_step(&seq, 64, 1e-3))));
+            let seqs = vec![seq.as_slice(); members];
+            group.bench_function(format!("{size} x{members}"), |b| b.iter(|| pollster::block_on(t.pretrain_step(&seqs, 64, 1e-3))));
         }
     }
     group.finish();
@@ -35,7 +36,7 @@ fn steps(c: &mut Criterion) {
             group.bench_function(format!("{size} x{members}"), |b| {
                 b.iter(|| {
                     pollster::block_on(async {
-                        t.rl_step(&seq, &tasks, 64, 3e-4, 0.02, true).await;
+                        t.rl_step(&seq, &tasks, 64, 3e-4, 0.02, true, true).await;
                         let windows: Vec<_> = (0..members).map(|i| random_windows(&seq, 64, Some(0), t.rng(i))).collect();
                         t.maintenance_step(&windows, 3e-5).await
                     })

@@ -19,7 +19,7 @@ fn empty() -> Results {
     let mut c = ExperimentConfig::preset(Preset::Paper);
     c.eval_histories = 100;
     c.test_tokens = 2_000;
-    Results::new(c.clone(), &c.data())
+    Results::new(c.clone())
 }
 
 /// A model whose Op equals the Op its own success implies (scored under the
@@ -96,7 +96,7 @@ fn curve(r: &mut Results, size: Size, seed: u64, start: f64, end: f64) {
     let key = ModelKey { size, seed, task: N4 };
     let last = r.config.rl_steps;
     for (step, acc) in [(0, start), (last / 2, (start + end) / 2.0), (last, end)] {
-        r.curves.push_rl(key, RlPoint { step, success: 0.6, outcome_acc: acc, rollout_acc: None });
+        r.curves.push_rl(key, RlPoint { step, success: 0.6, outcome_acc: acc, rollout_acc: None, rollout_own_acc: None, rollout_other_acc: None });
     }
 }
 

@@ -377,7 +377,7 @@ fn train_sweep_and_export_run_a_study_end_to_end() {
     let bytes = std::fs::read(&ck).unwrap();
     assert_eq!(&bytes[..8], b"OPIMPCK3");
     let device = opimp::model::cpu_device();
-    let data = trained.config.data();
+    let data = opimp::study::data::Draws::new(&trained.config);
     let again = pollster::block_on(opimp::experiment::checkpoints::measure_checkpoint(&trained.config, &bytes, &data, &device)).unwrap();
     assert_eq!(again, trained.models[0]);
 }

@@ -20,7 +20,7 @@ fn made_up() -> Results {
     c.seeds = vec![0, 1];
     c.eval_histories = 50;
     c.test_tokens = 2_000;
-    let mut r = Results::new(c.clone(), &c.data());
+    let mut r = Results::new(c.clone());
     let o = OpImp { op: 0.1, imp: 0.2, comparison_success: 0.5 };
     for seed in [0, 1] {
         let key = ModelKey { size: Size::S, seed, task: SuccessSet::N4 };

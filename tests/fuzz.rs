@@ -89,7 +89,7 @@ fn seed_results() -> String {
     c.eval_histories = 40;
     c.test_tokens = 2_000;
     c.train_tokens = 2_000;
-    let r = Results::new(c.clone(), &c.data());
+    let r = Results::new(c.clone());
     r.to_json().unwrap()
 }
 
@@ -130,7 +130,7 @@ fn checkpoints_never_panic() {
     let shape = Size::S.shape();
     let a = opimp::study::layout::init_weights(&shape, 1);
     let t = checkpoint::TrainedAs { seed: 0, init_seed: 1, task: SuccessSet::N4 };
-    let good = checkpoint::write(Size::S, "fuzz", Some(t), &[&a, &a]).unwrap();
+    let good = checkpoint::write(Size::S, true, "fuzz", Some(t), &[&a, &a]).unwrap();
     let head = u32::from_le_bytes(good[8..12].try_into().unwrap()) as usize + 12;
     let mut rng = Rng::new(2);
     for case in 0..cases() {

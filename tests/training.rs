@@ -7,7 +7,7 @@ use opimp::measure::{self, OutcomeModel, SequenceRule};
 use opimp::model::{Stack, cpu_device};
 use opimp::sequence::SuccessSet;
 use opimp::study::config::ExperimentConfig;
-use opimp::study::data::{Data, random_windows};
+use opimp::study::data::{Data, Draws, random_windows};
 use opimp::study::event::Event;
 use opimp::study::jobs::{Plan, Widths, Work};
 use opimp::study::key::NetKey;
@@ -21,7 +21,7 @@ use pollster::block_on;
 fn small_data() -> Data {
     let mut cfg = ExperimentConfig::base();
     (cfg.eval_windows, cfg.train_tokens, cfg.test_tokens, cfg.eval_histories, cfg.data_seed) = (400, 50_000, 10_000, 400, 11);
-    Data::new(&cfg)
+    cfg.data_of(0)
 }
 
 fn success(stack: &Stack, data: &Data, g: SuccessSet) -> f64 {
@@ -38,7 +38,7 @@ fn pretraining_lowers_loss_and_beats_chance() {
     let mut t = Trainer::new(&Size::S.shape(), &[3], &[30], 0.01, &device);
     let (loss0, _) = block_on(evaluate(&t.stack(), &data.test_eval, &device))[0];
     for _ in 0..250 {
-        block_on(t.pretrain_step(&data.train, 64, 1e-3));
+        block_on(t.pretrain_step(&[data.train.as_slice()], 64, 1e-3));
     }
     let (loss1, acc1) = block_on(evaluate(&t.stack(), &data.test_eval, &device))[0];
     assert!(loss1 < loss0 - 0.5, "loss {loss0} -> {loss1}");
@@ -53,12 +53,12 @@ fn rl_raises_success() {
     let g = SuccessSet::N2;
     let mut t = Trainer::new(&Size::S.shape(), &[4], &[40], 0.01, &device);
     for _ in 0..600 {
-        block_on(t.pretrain_step(&data.train, 64, 1e-3));
+        block_on(t.pretrain_step(&[data.train.as_slice()], 64, 1e-3));
     }
     let before = success(&t.stack(), &data, g);
     let mut rl = Trainer::from_stack(t.stack(), &[5], 0.01, &device);
     for _ in 0..300 {
-        block_on(rl.rl_step(&data.train, &[g], 64, 1e-3, 0.02, true));
+        block_on(rl.rl_step(&data.train, &[g], 64, 1e-3, 0.02, true, false));
         let windows = vec![random_windows(&data.train, 64, Some(0), rl.rng(0))];
         block_on(rl.maintenance_step(&windows, 1e-4));
     }
@@ -78,10 +78,10 @@ fn a_stacked_member_trains_exactly_as_it_would_alone() {
     let train = |init: &[u64], seeds: &[u64], tasks: &[SuccessSet], dropout_sampling: bool| {
         let mut t = Trainer::new(&shape, init, seeds, 0.01, &device);
         for _ in 0..3 {
-            block_on(t.pretrain_step(&data.train, 16, 1e-3));
+            block_on(t.pretrain_step(&[data.train.as_slice()], 16, 1e-3));
         }
         for _ in 0..3 {
-            let out = block_on(t.rl_step(&data.train, tasks, 16, 1e-3, 0.02, dropout_sampling));
+            let out = block_on(t.rl_step(&data.train, tasks, 16, 1e-3, 0.02, dropout_sampling, false));
             let windows: Vec<Vec<_>> = out.rollouts.iter().map(|rs| rs.iter().map(|r| r.window()).collect()).collect();
             block_on(t.maintenance_step(&windows, 1e-4));
         }
@@ -103,8 +103,8 @@ fn same_seed_same_weights() {
     let run = |seed: u64| {
         let mut t = Trainer::new(&Size::S.shape(), &[seed], &[seed], 0.01, &device);
         for _ in 0..10 {
-            block_on(t.pretrain_step(&data.train, 32, 1e-3));
-            block_on(t.rl_step(&data.train, &[SuccessSet::N4], 32, 1e-3, 0.02, true));
+            block_on(t.pretrain_step(&[data.train.as_slice()], 32, 1e-3));
+            block_on(t.rl_step(&data.train, &[SuccessSet::N4], 32, 1e-3, 0.02, true, false));
         }
         block_on(t.stack().logits(&data.histories[..8], &device))
     };
@@ -152,7 +152,7 @@ pub fn tiny_config() -> ExperimentConfig {
 }
 
 /// Runs a plan in order on this thread, collecting every event.
-fn run_all(config: &ExperimentConfig, data: &Data) -> Vec<Event> {
+fn run_all(config: &ExperimentConfig, data: &Draws) -> Vec<Event> {
     let device = cpu_device();
     let mut plan = Plan::new(config, &config.models(), Widths::here());
     let mut events = Vec::new();
@@ -177,9 +177,9 @@ fn run_all(config: &ExperimentConfig, data: &Data) -> Vec<Event> {
 fn a_study_reports_everything_it_plots() {
     let config = tiny_config();
     config.check().unwrap();
-    let data = config.data();
+    let data = Draws::new(&config);
     let events = run_all(&config, &data);
-    let mut results = Results::new(config.clone(), &data);
+    let mut results = Results::new(config.clone());
     let mut steps = 0;
     let mut checkpoints = Vec::new();
     for e in &events {
@@ -225,7 +225,7 @@ fn a_study_reports_everything_it_plots() {
     let mut alone = config.clone();
     alone.seeds = vec![1];
     alone.tasks = vec![SuccessSet::N4];
-    let model = run_all(&alone, &alone.data()).into_iter().find_map(|e| match e {
+    let model = run_all(&alone, &Draws::new(&alone)).into_iter().find_map(|e| match e {
         Event::Model(m) => Some(*m),
         _ => None,
     });

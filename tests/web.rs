@@ -206,7 +206,7 @@ async fn charts_render_with_the_expected_traces() {
     let mut config = ExperimentConfig::preset(Preset::Quick);
     config.eval_histories = 100;
     config.test_tokens = 2_000;
-    let results = Results::new(config.clone(), &config.data());
+    let results = Results::new(config.clone());
     let host = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&host).unwrap();
     let (r1, r2) = (results.clone(), results.clone());
@@ -254,7 +254,7 @@ async fn storage_keeps_results_and_each_experiments_checkpoints_apart() {
     config.test_tokens = 2_000;
     let mut other = config.clone();
     other.rl_steps = 7;
-    let results = Results::new(config.clone(), &config.data());
+    let results = Results::new(config.clone());
     let (id, other_id) = (ExperimentId::of(&config), ExperimentId::of(&other));
     let json = Arc::new(results.to_json().unwrap());
     assert_eq!(store(StoreRequest::SaveResults(id.clone(), json.clone())).await, StoreAnswer::ResultsSaved(id.clone(), json, Ok(())));

@@ -4,7 +4,7 @@
 
 use crate::experiment::{self, Stopped};
 use crate::model::cpu_device;
-use crate::study::data::Data;
+use crate::study::data::Draws;
 use crate::study::event::Event;
 use crate::study::jobs::{Handout, Plan, WorkId};
 use crate::study::key::ModelKey;
@@ -35,7 +35,7 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
 /// error.
 pub fn drive(
     plan: &mut Plan,
-    data: Arc<Data>,
+    draws: Arc<Draws>,
     threads: usize,
     mut on: impl FnMut(&Plan, Report, Vec<ModelKey>) -> Result<(), String>,
 ) -> Result<(), String> {
@@ -48,13 +48,13 @@ pub fn drive(
         let (tx, rx) = mpsc::channel::<Handout>();
         senders.push(tx);
         let report_tx = report_tx.clone();
-        let (config, data, stop) = (config.clone(), data.clone(), stop.clone());
+        let (config, draws, stop) = (config.clone(), draws.clone(), stop.clone());
         handles.push(std::thread::spawn(move || {
             let device = cpu_device();
             for Handout { id, work, pretrained } in rx {
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let mut on = |e: Event| !stop.load(Ordering::Relaxed) && report_tx.send((t, Report::Event(id, e))).is_ok();
-                    pollster::block_on(experiment::run(&config, &data, &work, pretrained.as_deref().map(|p| p.as_slice()), &device, &mut on))
+                    pollster::block_on(experiment::run(&config, &draws, &work, pretrained.as_deref().map(|p| p.as_slice()), &device, &mut on))
                 }));
                 let report = match run {
                     Ok(Ok(())) => Report::Done(id),

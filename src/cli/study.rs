@@ -138,13 +138,13 @@ fn run_plan(
     mut after: impl FnMut(&Results) -> Result<(), String>,
 ) -> Result<Vec<(ModelKey, Vec<u8>)>, String> {
     let config = results.config.clone();
-    let data = Arc::new(config.data());
+    let draws = Arc::new(crate::study::data::Draws::new(&config));
     let pb = bar();
     let mut progress = Progress::new(plan.total_units(), crate::worker::handler::now_ms());
     let n_works = plan.works().count();
     let mut finished = 0;
     let mut keep: Vec<(ModelKey, Vec<u8>)> = Vec::new();
-    drive(plan, data, threads, |plan, report, lost| {
+    drive(plan, draws, threads, |plan, report, lost| {
         let mut changed = false;
         match report {
             Report::Event(id, Event::Step { step, total, .. }) => {
@@ -226,7 +226,7 @@ fn reuse_pretrained(dir: &str, plan: &mut Plan, results: &mut Results) -> Result
         }
         let name = path.to_string_lossy().into_owned();
         let bytes = read_bytes(&name, crate::study::checkpoint::MAX_CHECKPOINT_BYTES)?;
-        read_pretrained(net, &bytes).map_err(|e| format!("{name}: {e}"))?;
+        read_pretrained(&config, net, &bytes).map_err(|e| format!("{name}: {e}"))?;
         let curve_name = path.with_extension("curve.json").to_string_lossy().into_owned();
         let curve = read_text(&curve_name, 1 << 20)?;
         let points: Vec<crate::study::curves::PretrainPoint> =
@@ -283,7 +283,7 @@ pub fn train(a: TrainArgs) -> Result<String, String> {
         // Fail before hours of training, not after.
         may_overwrite(path, "an opimp checkpoint", a.force, is_checkpoint).map_err(|e| format!("--save-model: {e}"))?;
     }
-    let mut results = Results::new(config.clone(), &config.data());
+    let mut results = Results::new(config.clone());
     results.provenance.note = "opimp train".into();
     let mut plan = Plan::new(&config, &config.models(), Widths::here());
     let kept = run_plan(&mut plan, &mut results, 1, a.save_model.is_some(), None, None, |_| Ok(()))?;
@@ -321,7 +321,7 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
         None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     };
     let _lock = Lock::take(&out)?;
-    let mut results = Results::new(config.clone(), &config.data());
+    let mut results = Results::new(config.clone());
     results.provenance.note = format!("opimp sweep, {threads} thread(s)");
     if std::path::Path::new(&out).exists() {
         let old = read_text(&out, MAX_RESULTS_BYTES).and_then(|t| Results::from_json(&t));
@@ -391,20 +391,36 @@ pub fn claims(a: ClaimsArgs) -> Result<String, String> {
                     crate::study::claims::Verdict::NotEnough(n) => Some(n.clone()),
                     _ => None,
                 };
-                serde_json::json!({ "id": c.id.name(), "claim": c.text, "verdict": c.verdict.word(), "numbers": c.numbers, "needs": need })
+                let effects: Vec<serde_json::Value> = c
+                    .effects
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "what": e.what, "value": e.estimate.value, "lo": e.estimate.lo, "hi": e.estimate.hi,
+                            "seeds": e.estimate.n, "interval": e.estimate.method.describe(), "claim": e.side.show(),
+                            "verdict": e.verdict.word(),
+                        })
+                    })
+                    .collect();
+                serde_json::json!({
+                    "id": c.id.name(), "claim": c.text, "verdict": c.verdict.word(), "test": c.test,
+                    "effects": effects, "context": c.context, "needs": need,
+                })
             })
             .collect();
         return serde_json::to_string_pretty(&list).map_err(|e| e.to_string());
     }
-    let mut out = vec![format!("{} models in {} ({})", r.models.len(), a.results, r.provenance.engine)];
-    for c in claims {
-        let detail = match &c.verdict {
-            crate::study::claims::Verdict::NotEnough(n) => format!("needs {n}"),
-            _ => c.numbers.clone(),
-        };
-        out.push(format!("[{}] {}
-    {detail}", c.verdict.word(), c.text));
-    }
+    eprintln!("{} models in {} ({}); 95% intervals over seeds", r.models.len(), a.results, r.provenance.engine);
+    let out: Vec<String> = claims
+        .iter()
+        .map(|c| {
+            let detail = match &c.verdict {
+                crate::study::claims::Verdict::NotEnough(n) => format!("needs {n}"),
+                _ => c.numbers(),
+            };
+            format!("[{}] {} — {detail}", c.verdict.word(), c.text)
+        })
+        .collect();
     Ok(out.join("\n"))
 }
 

@@ -6,7 +6,7 @@ use super::measure::{measure_model, success_under};
 use crate::study::checkpoint::{self, TrainedAs};
 use crate::model::Stack;
 use crate::study::config::ExperimentConfig;
-use crate::study::data::Data;
+use crate::study::data::Draws;
 use crate::study::key::{ModelKey, NetKey};
 use crate::study::results::ModelResult;
 use burn::tensor::Device;
@@ -17,17 +17,23 @@ pub fn init_seed(config: &ExperimentConfig, net: NetKey) -> u64 {
 }
 
 /// A pretrained net's checkpoint.
-pub fn pretrained(net: NetKey, weights: &[f32]) -> Result<Vec<u8>, String> {
-    checkpoint::write(net.size, &format!("size {} seed {}, pretrained", net.size, net.seed), None, &[weights])
+pub fn pretrained(config: &ExperimentConfig, net: NetKey, weights: &[f32]) -> Result<Vec<u8>, String> {
+    checkpoint::write(net.size, config.norm_first, &format!("size {} seed {}, pretrained", net.size, net.seed), None, &[weights])
 }
 
-/// Reads a pretrained net's checkpoint for `net`.
-pub fn read_pretrained(net: NetKey, bytes: &[u8]) -> Result<Vec<f32>, String> {
+/// Reads a pretrained net's checkpoint for `net` of `config` (its size
+/// and block order).
+pub fn read_pretrained(config: &ExperimentConfig, net: NetKey, bytes: &[u8]) -> Result<Vec<f32>, String> {
     let (header, mut records) = checkpoint::read(bytes)?;
-    if header.size != net.size {
-        return Err(format!("the pretrained checkpoint is of size {}, not {}", header.size, net.size));
+    if header.shape != config.shape(net.size) {
+        return Err(format!("the pretrained checkpoint is of size {} ({}), not {} ({})", header.size, order(header.shape.norm_first), net.size, order(config.norm_first)));
     }
     Ok(records.swap_remove(0))
+}
+
+/// A block order in words.
+pub fn order(norm_first: bool) -> &'static str {
+    if norm_first { "pre-norm" } else { "post-norm" }
 }
 
 /// The name a pretrained net's checkpoint is kept under between runs
@@ -43,6 +49,8 @@ pub fn pretrained_file_name(config: &ExperimentConfig, net: NetKey) -> String {
         "weight_decay": config.weight_decay,
         "eps": config.eps,
         "seed": config.data_seed,
+        "draw": config.draw_seed(net.seed),
+        "norm_first": config.norm_first,
         "size": net.size,
         "net_seed": net.seed,
     });
@@ -59,7 +67,7 @@ pub fn pretrained_file_name(config: &ExperimentConfig, net: NetKey) -> String {
 /// [`measure_checkpoint`] measures it again with every comparison future.
 pub fn trained(config: &ExperimentConfig, key: ModelKey, weights: &[f32], pretrained: &[f32]) -> Result<Vec<u8>, String> {
     let trained = TrainedAs { seed: key.seed, init_seed: init_seed(config, key.net()), task: key.task };
-    checkpoint::write(key.size, &format!("size {} seed {}, pretrained then fine-tuned on {}", key.size, key.seed, key.task), Some(trained), &[
+    checkpoint::write(key.size, config.norm_first, &format!("size {} seed {}, pretrained then fine-tuned on {}", key.size, key.seed, key.task), Some(trained), &[
         weights, pretrained,
     ])
 }
@@ -67,7 +75,7 @@ pub fn trained(config: &ExperimentConfig, key: ModelKey, weights: &[f32], pretra
 /// Measures a checkpoint written by [`trained`] on `config`'s evaluation
 /// histories: the numbers the run reported for it when `config` is the
 /// experiment it was trained in. The model must be part of `config`.
-pub async fn measure_checkpoint(config: &ExperimentConfig, bytes: &[u8], data: &Data, device: &Device) -> Result<ModelResult, String> {
+pub async fn measure_checkpoint(config: &ExperimentConfig, bytes: &[u8], draws: &Draws, device: &Device) -> Result<ModelResult, String> {
     let (header, records) = checkpoint::read(bytes)?;
     let Some(trained) = header.trained.clone() else {
         return Err("this checkpoint does not say how it was trained (save it with `opimp train --save-model` or from the page)".into());
@@ -84,10 +92,18 @@ pub async fn measure_checkpoint(config: &ExperimentConfig, bytes: &[u8], data: &
             crate::study::config::TASKS.read_text(config),
         ));
     }
+    if header.shape.norm_first != config.norm_first {
+        return Err(format!(
+            "the model has {} blocks and this experiment {}: set its block order (norm_first) first",
+            order(header.shape.norm_first),
+            order(config.norm_first)
+        ));
+    }
     let shape = header.shape.clone();
     let model = Stack::from_members(&shape, &[model], device);
     let pretrained = Stack::from_members(&shape, &[pretrained], device);
     let untrained = Stack::init(&shape, &[trained.init_seed], device);
-    let pretrained_success = success_under(config, &pretrained, data, &[key.task], device).await[0];
-    Ok(measure_model(config, data, key, &model, &untrained, &pretrained, pretrained_success, device).await)
+    let data = draws.of(key.seed);
+    let pretrained_success = success_under(config, &pretrained, &data, &[key.task], device).await[0];
+    Ok(measure_model(config, &data, key, &model, &untrained, &pretrained, pretrained_success, device).await)
 }

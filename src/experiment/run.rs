@@ -12,11 +12,13 @@ use crate::rng::derive_seed;
 use crate::sequence::SuccessSet;
 use crate::study::config::ExperimentConfig;
 use crate::study::curves::{PretrainPoint, RlPoint};
-use crate::study::data::{Data, Window, random_windows};
+use crate::study::data::{Data, Draws, Window, random_windows};
 use crate::study::event::Event;
 use crate::study::jobs::Work;
 use crate::study::key::NetKey;
 use crate::study::size::Size;
+use crate::sequence;
+use crate::train::network::scored_each;
 use crate::train::{Rollout, Trainer, draw_outcome, evaluate, evaluate_each, greedy_action, policy_logits, sample_action};
 use burn::tensor::Device;
 
@@ -29,19 +31,24 @@ pub enum Stopped {
     Failed(String),
 }
 
-/// Runs one work, reporting through `on` (false stops it). An RL work
-/// starts from `pretrained`, its net's checkpoint.
+/// Runs one work, reporting through `on` (false stops it). Each net learns
+/// from its seed's draw in `draws`. An RL work starts from `pretrained`,
+/// its net's checkpoint.
 pub async fn run(
     config: &ExperimentConfig,
-    data: &Data,
+    draws: &Draws,
     work: &Work,
     pretrained: Option<&[u8]>,
     device: &Device,
     on: &mut dyn FnMut(Event) -> bool,
 ) -> Result<(), Stopped> {
     match (work, pretrained) {
-        (Work::Pretrain { size, seeds }, _) => pretrain(config, data, *size, seeds, device, on).await,
-        (Work::Rl { net, tasks }, Some(p)) => rl(config, data, *net, tasks, p, device, on).await,
+        (Work::Pretrain { size, seeds }, _) => {
+            let data: Vec<_> = seeds.iter().map(|&s| draws.of(s)).collect();
+            let data: Vec<&Data> = data.iter().map(|d| d.as_ref()).collect();
+            pretrain(config, &data, *size, seeds, device, on).await
+        }
+        (Work::Rl { net, tasks }, Some(p)) => rl(config, &draws.of(net.seed), *net, tasks, p, device, on).await,
         (Work::Rl { net, .. }, None) => Err(Stopped::Failed(format!("the RL work of {net} was given no pretrained net"))),
     }
 }
@@ -50,10 +57,12 @@ fn go(ok: bool) -> Result<(), Stopped> {
     if ok { Ok(()) } else { Err(Stopped::Cancelled) }
 }
 
-/// Pretraining curves' points of every member of `stack`.
-async fn pretrain_points(step: usize, stack: &Stack, data: &Data, device: &Device) -> Vec<PretrainPoint> {
-    let train = evaluate(stack, &data.train_eval, device).await;
-    let test = evaluate(stack, &data.test_eval, device).await;
+/// Pretraining curves' points of every member of `stack`, member i on its
+/// own draw `data[i]`'s evaluation windows.
+async fn pretrain_points(step: usize, stack: &Stack, data: &[&Data], device: &Device) -> Vec<PretrainPoint> {
+    let each = |pick: fn(&Data) -> &Vec<Window>| data.iter().map(|d| pick(d).clone()).collect::<Vec<_>>();
+    let train = evaluate_each(stack, &each(|d| &d.train_eval), device).await;
+    let test = evaluate_each(stack, &each(|d| &d.test_eval), device).await;
     train
         .into_iter()
         .zip(test)
@@ -62,22 +71,25 @@ async fn pretrain_points(step: usize, stack: &Stack, data: &Data, device: &Devic
 }
 
 /// Reports the pretraining curves' points of every net at `step`.
-async fn report_pretrain(step: usize, nets: &[NetKey], t: &Trainer, data: &Data, device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
+async fn report_pretrain(step: usize, nets: &[NetKey], t: &Trainer, data: &[&Data], device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
     for (net, point) in nets.iter().zip(pretrain_points(step, &t.stack(), data, device).await) {
         go(on(Event::PretrainPoint { net: *net, point }))?;
     }
     Ok(())
 }
 
-async fn pretrain(config: &ExperimentConfig, data: &Data, size: Size, seeds: &[u64], device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
+/// Pretrains the nets of `size` for `seeds`, seed i learning from its own
+/// draw `data[i]`.
+async fn pretrain(config: &ExperimentConfig, data: &[&Data], size: Size, seeds: &[u64], device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
     let nets: Vec<NetKey> = seeds.iter().map(|&seed| NetKey { size, seed }).collect();
     let init: Vec<u64> = nets.iter().map(|&n| init_seed(config, n)).collect();
     let train: Vec<u64> = nets.iter().map(|&n| derive_seed(config.model_seed(n), 11)).collect();
+    let sequences: Vec<&[u8]> = data.iter().map(|d| d.train.as_slice()).collect();
     let p = config;
-    let mut t = Trainer::new(&size.shape(), &init, &train, p.weight_decay, device);
+    let mut t = Trainer::new(&config.shape(size), &init, &train, p.weight_decay, device);
     report_pretrain(0, &nets, &t, data, device, on).await?;
     for step in 1..=p.steps {
-        let losses = t.pretrain_step(&data.train, p.batch, p.lr).await;
+        let losses = t.pretrain_step(&sequences, p.batch, p.lr).await;
         let value = losses.iter().sum::<f64>() / losses.len() as f64;
         let ok = on(Event::Step { step, total: p.steps, value });
         if step % p.eval_every == 0 || step == p.steps {
@@ -86,7 +98,7 @@ async fn pretrain(config: &ExperimentConfig, data: &Data, size: Size, seeds: &[u
         go(ok)?;
     }
     for (net, weights) in nets.iter().zip(t.stack().weights().await) {
-        let checkpoint = checkpoints::pretrained(*net, &weights).map_err(Stopped::Failed)?;
+        let checkpoint = checkpoints::pretrained(config, *net, &weights).map_err(Stopped::Failed)?;
         go(on(Event::Pretrained { net: *net, checkpoint }))?;
     }
     Ok(())
@@ -103,11 +115,11 @@ fn maintenance_windows(config: &ExperimentConfig, data: &Data, rollouts: &[Rollo
     out
 }
 
-/// The held-out rollout windows of each member: on the evaluation
-/// histories, the action sampled from the member's `logits` at temperature
-/// 1 and the outcome the rule draws, from `seeds[i]` (the same numbers at
-/// every evaluation, so the curve moves only with the model).
-fn rollout_windows(logits: &[Vec<[f32; 16]>], histories: &[Vec<u8>], eps: f64, seeds: &[u64]) -> Vec<Vec<Window>> {
+/// The held-out rollouts of each member: on the evaluation histories, the
+/// action sampled from the member's `logits` at temperature 1 and the
+/// outcome the rule draws, from `seeds[i]` (the same numbers at every
+/// evaluation, so the curve moves only with the model).
+fn held_out_rollouts(logits: &[Vec<[f32; 16]>], histories: &[Vec<u8>], eps: f64, seeds: &[u64]) -> Vec<Vec<Rollout>> {
     logits
         .iter()
         .zip(seeds)
@@ -119,11 +131,29 @@ fn rollout_windows(logits: &[Vec<[f32; 16]>], histories: &[Vec<u8>], eps: f64, s
                 .map(|(l, h)| {
                     let a = sample_action(l, &mut rng);
                     let x = draw_outcome(h, a, eps, &mut rng);
-                    Rollout { history: h.clone(), action: a, outcome: x }.window()
+                    Rollout { history: h.clone(), action: a, outcome: x }
                 })
                 .collect()
         })
         .collect()
+}
+
+/// Whether a rollout's action is the sequence's own: the action the rule
+/// gives after its history (what pretraining almost always showed).
+fn own_action(r: &Rollout) -> bool {
+    let h = &r.history;
+    sequence::base(&h[h.len() - sequence::RULE_SPAN..]) + sequence::FIRST_ACTION == r.action
+}
+
+/// Accuracy on all rollouts, on those whose action is the sequence's own,
+/// and on the rest (None where there are none).
+fn rollout_accuracies(rollouts: &[Rollout], scored: &[(f64, bool)]) -> (f64, Option<f64>, Option<f64>) {
+    let share = |own: bool| {
+        let picked: Vec<bool> = rollouts.iter().zip(scored).filter(|(r, _)| own_action(r) == own).map(|(_, s)| s.1).collect();
+        (!picked.is_empty()).then(|| picked.iter().filter(|&&c| c).count() as f64 / picked.len() as f64)
+    };
+    let all = scored.iter().filter(|s| s.1).count() as f64 / scored.len().max(1) as f64;
+    (all, share(true), share(false))
 }
 
 /// Each member's RL curve point: its success (temperature 0, exact) under
@@ -134,15 +164,18 @@ async fn rl_points(config: &ExperimentConfig, data: &Data, step: usize, stack: &
     let logits = policy_logits(stack, &data.histories, device).await;
     let natural = evaluate(stack, &data.test_outcome_eval, device).await;
     let eval_seeds: Vec<u64> = seeds.iter().map(|&s| derive_seed(s, ROLLOUT_EVAL_STREAM)).collect();
-    let rollouts = evaluate_each(stack, &rollout_windows(&logits, &data.histories, config.eps, &eval_seeds), device).await;
+    let rollouts = held_out_rollouts(&logits, &data.histories, config.eps, &eval_seeds);
+    let windows: Vec<Vec<Window>> = rollouts.iter().map(|rs| rs.iter().map(Rollout::window).collect()).collect();
+    let scored = scored_each(stack, &windows, device).await;
     tasks
         .iter()
         .zip(&logits)
-        .zip(natural.into_iter().zip(rollouts))
-        .map(|((&task, member), ((_, outcome_acc), (_, rollout_acc)))| {
+        .zip(natural.into_iter().zip(rollouts.iter().zip(&scored)))
+        .map(|((&task, member), ((_, outcome_acc), (rs, sc)))| {
             let actions: Vec<u8> = member.iter().map(greedy_action).collect();
             let f = Table::new(&data.histories, actions, &rule).optimized_future();
-            RlPoint { step, success: task.mass(&f), outcome_acc, rollout_acc: Some(rollout_acc) }
+            let (rollout_acc, own, other) = rollout_accuracies(rs, sc);
+            RlPoint { step, success: task.mass(&f), outcome_acc, rollout_acc: Some(rollout_acc), rollout_own_acc: own, rollout_other_acc: other }
         })
         .collect()
 }
@@ -160,8 +193,8 @@ async fn rl(
     device: &Device,
     on: &mut dyn FnMut(Event) -> bool,
 ) -> Result<(), Stopped> {
-    let shape = net.size.shape();
-    let start = checkpoints::read_pretrained(net, pretrained).map_err(Stopped::Failed)?;
+    let shape = config.shape(net.size);
+    let start = checkpoints::read_pretrained(config, net, pretrained).map_err(Stopped::Failed)?;
     let pretrained_net = Stack::from_members(&shape, &[&start], device);
     let untrained = Stack::init(&shape, &[init_seed(config, net)], device);
     let r = config;
@@ -179,7 +212,7 @@ async fn rl(
     report(0, &t, on).await?;
     let mut buffers: Vec<Vec<Rollout>> = vec![Vec::new(); k];
     for step in 1..=r.rl_steps {
-        let out = t.rl_step(&data.train, tasks, r.rl_batch, r.rl_lr, config.eps, r.sample_dropout).await;
+        let out = t.rl_step(&data.train, tasks, r.rl_batch, r.rl_lr, config.eps, r.sample_dropout, r.rl_mean_over_successes).await;
         if r.maintenance_every > 0 {
             for (b, rs) in buffers.iter_mut().zip(out.rollouts) {
                 b.extend(rs);

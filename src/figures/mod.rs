@@ -230,7 +230,7 @@ pub(crate) mod fixtures {
         config.seeds = vec![0, 1];
         config.eval_histories = 60;
         config.test_tokens = 2_000;
-        let mut r = Results::new(config.clone(), &config.data());
+        let mut r = Results::new(config.clone());
         for (i, key) in config.models().into_iter().enumerate() {
             let x = i as f64 / 100.0;
             let o = OpImp { op: 0.05 + x, imp: 0.06 + x, comparison_success: 0.5 };
@@ -253,7 +253,7 @@ pub(crate) mod fixtures {
             }]);
             for step in (0..=300).step_by(100) {
                 let s = step as f64 / 1000.0;
-                r.curves.push_rl(key, RlPoint { step, success: key.task.chance() + s + x, outcome_acc: 0.9 - s / 10.0, rollout_acc: Some(0.8 - s / 5.0) });
+                r.curves.push_rl(key, RlPoint { step, success: key.task.chance() + s + x, outcome_acc: 0.9 - s / 10.0, rollout_acc: Some(0.8 - s / 5.0), rollout_own_acc: None, rollout_other_acc: None });
             }
             if key.task == config.tasks[0] {
                 for step in (0..=3000).step_by(1000) {

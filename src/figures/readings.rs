@@ -9,13 +9,15 @@ use crate::study::results::Results;
 use crate::study::size::Size;
 use crate::study::summary::{self, MeanSe};
 
-/// What a claim's verdict says, in a sentence, with its numbers.
+/// What a claim's verdict says, in a sentence with the panel's verdict
+/// word and the effect it rests on.
 fn verdict(r: &Results, id: ClaimId, holds: &str, fails: &str) -> String {
     let c = claims::find(r, id);
-    match c.verdict {
-        Verdict::Holds => format!("{holds} ({}).", c.numbers),
-        Verdict::DoesNotHold => format!("{fails} ({}).", c.numbers),
-        Verdict::NotEnough(need) => format!("These results cannot tell yet: that needs {need}."),
+    match &c.verdict {
+        Verdict::Holds => format!("{holds}: the claim holds ({}).", c.numbers()),
+        Verdict::DoesNotHold => format!("{fails}: the claim does not hold ({}).", c.numbers()),
+        Verdict::TooClose => format!("Whether “{}” is too close to tell here ({}).", c.text.trim_end_matches('.'), c.numbers()),
+        Verdict::NotEnough(need) => format!("Not enough models to tell yet: that needs {need}."),
     }
 }
 
@@ -105,7 +107,7 @@ pub fn cross(r: &Results) -> String {
         return format!("{look} {n}");
     }
     let near = verdict(r, ClaimId::OwnTaskNearest, "Here every model is nearest the line under its own task", "Here not every model is nearest the line under its own task");
-    let n2 = verdict(r, ClaimId::N2BeatsN4, "And n2-trained models can beat n4-trained ones on n4, as the post saw", "No n2-trained model beats an n4-trained one of its size on n4 here");
+    let n2 = verdict(r, ClaimId::N2BeatsN4, "And n2-trained models score well above chance on n4, as the post saw", "n2-trained models do not score above chance on n4 here");
     format!("{look} {near} {n2}")
 }
 

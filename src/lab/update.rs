@@ -1024,11 +1024,11 @@ mod tests {
         // A checkpoint of a model outside the experiment, or already in it.
         let w = vec![0.5f32; Size::S.params()];
         let t = crate::study::checkpoint::TrainedAs { seed: 7, init_seed: 1, task: SuccessSet::N4 };
-        let outside = crate::study::checkpoint::write(Size::S, "", Some(t), &[&w, &w]).unwrap();
+        let outside = crate::study::checkpoint::write(Size::S, true, "", Some(t), &[&w, &w]).unwrap();
         update(&mut p, Msg::ImportModel("seven.opimp".into(), outside.len() as u64, Ok(outside)), 0.0);
         assert!(p.messages.last().unwrap().contains("not part of this experiment"), "{:?}", p.messages);
         let t = crate::study::checkpoint::TrainedAs { seed: 0, init_seed: 1, task: SuccessSet::N4 };
-        let inside = crate::study::checkpoint::write(Size::S, "", Some(t), &[&w, &w]).unwrap();
+        let inside = crate::study::checkpoint::write(Size::S, true, "", Some(t), &[&w, &w]).unwrap();
         let cmds = update(&mut p, Msg::ImportModel("zero.opimp".into(), inside.len() as u64, Ok(inside)), 0.0);
         assert!(matches!(cmds.as_slice(), [Command::Post(0, WorkerInput::Measure { .. })]), "{cmds:?}");
         // A results file: refused whole when broken, merged when whole.
@@ -1125,7 +1125,7 @@ mod tests {
     /// baselines measured, as a worker would send them.
     fn measured(preset: Preset) -> Results {
         let config = page(preset, 1).config().clone();
-        Results::new(config.clone(), &config.data())
+        Results::new(config.clone())
     }
 
     #[test]
@@ -1339,7 +1339,7 @@ mod tests {
         let cmds = ready(&mut p);
         db.serve(&mut p, cmds);
         let config = p.config().clone();
-        let cmds = update(&mut p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(Results::new(config.clone(), &config.data())) }), 0.0);
+        let cmds = update(&mut p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(Results::new(config.clone())) }), 0.0);
         db.serve(&mut p, cmds);
         let cmds = update(&mut p, Msg::Run, 0.0);
         db.serve(&mut p, cmds);
@@ -1415,7 +1415,7 @@ mod tests {
             let cmds = update(&mut p, Msg::SetText(crate::lab::link::prop("seeds").unwrap(), "0,1".into()), 0.0);
             db.serve(&mut p, cmds);
             let config = p.config().clone();
-            let cmds = update(&mut p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(Results::new(config.clone(), &config.data())) }), 0.0);
+            let cmds = update(&mut p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(Results::new(config.clone())) }), 0.0);
             db.serve(&mut p, cmds);
             let cmds = update(&mut p, Msg::Run, 0.0);
             db.serve(&mut p, cmds);
@@ -1503,7 +1503,7 @@ mod tests {
             net,
             point: PretrainPoint { step: 10, train_loss: 1.0, train_acc: 0.5, test_loss: 1.0, test_acc: 0.5 },
         });
-        let rl = event(Event::RlPoint { key, point: RlPoint { step: 10, success: 0.5, outcome_acc: 0.9, rollout_acc: None } });
+        let rl = event(Event::RlPoint { key, point: RlPoint { step: 10, success: 0.5, outcome_acc: 0.9, rollout_acc: None, rollout_own_acc: None, rollout_other_acc: None } });
         for m in [&step, &pretrain, &rl] {
             assert!(m.is_progress(), "{m:?}");
         }

@@ -6,9 +6,10 @@
 //! from its own generator. A stack of one is a single model: member i of a
 //! stack computes exactly what it would alone.
 //!
-//! Pre-norm blocks with one fused Q/K/V projection and a ReLU feed-forward
-//! (PyTorch's default); token and learned position embeddings; a final layer
-//! norm and a linear head. Only the last position's output is used, so the
+//! Pre- or post-norm blocks (a setting; post-norm is PyTorch's
+//! `nn.TransformerEncoderLayer` default) with one fused Q/K/V projection
+//! and a ReLU feed-forward (PyTorch's default); token and learned position
+//! embeddings; a final layer norm and a linear head. Only the last position's output is used, so the
 //! final block computes its query, attention and feed-forward for that
 //! position alone (keys and values still come from every position): the
 //! same function as a full encoder, with fewer operations.
@@ -30,6 +31,7 @@ pub struct Stack {
     n_heads: usize,
     d_ff: usize,
     dropout: f64,
+    norm_first: bool,
 }
 
 /// Dropout with masks drawn from each member's generator (identity when
@@ -83,15 +85,18 @@ impl Stack {
         normed * self.param::<4>(at.gain, [m, 1, 1, d]) + self.param::<4>(at.bias, [m, 1, 1, d])
     }
 
-    /// One pre-norm block. `x`: [M, B, T, d]. With `last_only`, only the
-    /// last position's query is computed and the output is [M, B, 1, d].
-    /// Also returns the attention weights [M·B, heads, queries, T].
+    /// One block, pre-norm (x + f(norm(x)) for attention and then the
+    /// feed-forward layer) or post-norm (norm(x + f(x)), PyTorch's default
+    /// order). `x`: [M, B, T, d]. With `last_only`, only the last
+    /// position's query is computed and the output is [M, B, 1, d]. Also
+    /// returns the attention weights [M·B, heads, queries, T].
     fn block(&self, at: &BlockAt, x: Tensor<4>, mut rngs: Option<&mut [Rng]>, last_only: bool) -> (Tensor<4>, Tensor<4>) {
         let [m, b, t, d] = x.dims();
         let n_heads = self.n_heads;
         let rate = self.dropout;
         let dh = d / n_heads;
-        let h = self.norm(at.norm1, x.clone()).reshape([m, b * t, d]);
+        let pre = self.norm_first;
+        let h = if pre { self.norm(at.norm1, x.clone()) } else { x.clone() }.reshape([m, b * t, d]);
         let qkv = self.linear(at.qkv, h).reshape([m, b, t, 3 * d]);
         let heads = |z: Tensor<4>, len: usize| z.reshape([m * b, len, n_heads, dh]).swap_dims(1, 2); // [MB, H, len, dh]
         let (q, x_res, tq) = if last_only {
@@ -108,9 +113,11 @@ impl Stack {
         let att = att.swap_dims(1, 2).reshape([m, b * tq, d]);
         let out = dropout(self.linear(at.proj, att), rate, rngs.as_deref_mut()).reshape([m, b, tq, d]);
         let x = x_res + out;
-        let h = self.norm(at.norm2, x.clone()).reshape([m, b * tq, d]);
+        let x = if pre { x } else { self.norm(at.norm1, x) };
+        let h = if pre { self.norm(at.norm2, x.clone()) } else { x.clone() }.reshape([m, b * tq, d]);
         let h = self.linear(at.ff2, relu(self.linear(at.ff1, h)));
-        (x + dropout(h, rate, rngs).reshape([m, b, tq, d]), weights)
+        let x = x + dropout(h, rate, rngs).reshape([m, b, tq, d]);
+        (if pre { x } else { self.norm(at.norm2, x) }, weights)
     }
 }
 
@@ -135,7 +142,15 @@ impl Stack {
                 Param::from_tensor(Tensor::from_data(TensorData::new(v, [m, n]), device))
             })
             .collect();
-        Stack { params, d_model: shape.d_model, n_layers: shape.n_layers, n_heads: shape.n_heads, d_ff: shape.d_ff, dropout: shape.dropout }
+        Stack {
+            params,
+            d_model: shape.d_model,
+            n_layers: shape.n_layers,
+            n_heads: shape.n_heads,
+            d_ff: shape.d_ff,
+            dropout: shape.dropout,
+            norm_first: shape.norm_first,
+        }
     }
 
     /// A stack of fresh members, member i drawn from `seeds[i]`.
@@ -166,7 +181,14 @@ impl Stack {
 
     /// The model's shape.
     pub fn shape(&self) -> ModelShape {
-        ModelShape { d_model: self.d_model, n_layers: self.n_layers, n_heads: self.n_heads, d_ff: self.d_ff, dropout: self.dropout }
+        ModelShape {
+            d_model: self.d_model,
+            n_layers: self.n_layers,
+            n_heads: self.n_heads,
+            d_ff: self.d_ff,
+            dropout: self.dropout,
+            norm_first: self.norm_first,
+        }
     }
 
     /// Logits for the token after each member's windows. `tokens`:

@@ -59,10 +59,11 @@ pub struct TrainedAs {
     pub task: SuccessSet,
 }
 
-/// Writes records (each a model's weights in the fixed order) as a
+/// Writes records (each a model's weights in the fixed order) of a model
+/// of `size` with pre-norm (`norm_first`) or post-norm blocks as a
 /// checkpoint.
-pub fn write(size: Size, note: &str, trained: Option<TrainedAs>, records: &[&[f32]]) -> Result<Vec<u8>, String> {
-    let shape = size.shape();
+pub fn write(size: Size, norm_first: bool, note: &str, trained: Option<TrainedAs>, records: &[&[f32]]) -> Result<Vec<u8>, String> {
+    let shape = size.shape_with(norm_first);
     if records.is_empty() || records.len() > MAX_RECORDS {
         return Err(format!("a checkpoint holds 1 to {MAX_RECORDS} models, not {}", records.len()));
     }
@@ -113,7 +114,7 @@ pub fn read_header(bytes: &[u8]) -> Result<(Header, usize), String> {
     if header.format != FORMAT || header.version != VERSION {
         return Err(format!("not an opimp checkpoint version {VERSION} (format '{}' version {})", header.format, header.version));
     }
-    if header.shape != header.size.shape() {
+    if header.shape != header.size.shape_with(header.shape.norm_first) {
         return Err(format!(
             "the header says size {} but gives another shape ({:?}); the file was edited or is not this lab's",
             header.size, header.shape
@@ -163,7 +164,7 @@ mod tests {
         let a: Vec<f32> = (0..shape.param_count()).map(|i| (i % 7) as f32 * 0.1).collect();
         let b: Vec<f32> = (0..shape.param_count()).map(|i| (i % 5) as f32 * -0.2).collect();
         let trained = TrainedAs { seed: 3, init_seed: 4, task: SuccessSet::N4 };
-        let bytes = write(Size::S, "test", Some(trained.clone()), &[&a, &b]).unwrap();
+        let bytes = write(Size::S, true, "test", Some(trained.clone()), &[&a, &b]).unwrap();
         let (h, recs) = read(&bytes).unwrap();
         assert_eq!((h.size, h.records, h.trained.clone()), (Size::S, 2, Some(trained)));
         assert_eq!(h.model(), Some(ModelKey { size: Size::S, seed: 3, task: SuccessSet::N4 }));
@@ -196,7 +197,18 @@ mod tests {
         assert!(read(&nan).unwrap_err().contains("finite"));
         // The header alone does not look at the weights.
         assert!(read_header(&nan).is_ok());
-        assert!(write(Size::M, "x", None, &[&a]).is_err());
+        assert!(write(Size::M, true, "x", None, &[&a]).is_err());
+        // The block order is kept; a header without it is pre-norm.
+        let post = write(Size::S, false, "post", None, &[&a]).unwrap();
+        assert!(!read(&post).unwrap().0.shape.norm_first);
+        assert!(String::from_utf8_lossy(&bytes).contains("\"norm_first\":true"));
+        let n = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+        let head = String::from_utf8(bytes[12..12 + n].to_vec()).unwrap().replacen(",\"norm_first\":true", "", 1);
+        let mut old = bytes[..8].to_vec();
+        old.extend_from_slice(&(head.len() as u32).to_le_bytes());
+        old.extend_from_slice(head.as_bytes());
+        old.extend_from_slice(&bytes[12 + n..]);
+        assert!(read(&old).unwrap().0.shape.norm_first);
         assert!(read(&vec![0u8; MAX_CHECKPOINT_BYTES + 1]).unwrap_err().contains("at most"));
     }
 }

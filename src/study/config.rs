@@ -27,11 +27,15 @@ pub const CONFIG_VERSION: u32 = 3;
 macro_rules! experiment {
     ($(
         $(#[doc = $doc:literal])+
-        $konst:ident $field:ident : $ty:ty = $default:expr, $kind:expr, $label:literal, $extra:expr;
+        $konst:ident $field:ident : $ty:ty = $default:expr, $kind:expr, $label:literal, $extra:expr $(, absent $absent:expr)?;
     )+) => {
         /// Everything that defines an experiment.
+        ///
+        /// A file written before a setting existed reads with that
+        /// setting's `absent` value (what the lab did before it was a
+        /// setting), so adding a setting needs no new format version.
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        #[serde(deny_unknown_fields)]
+        #[serde(deny_unknown_fields, default = "ExperimentConfig::absent")]
         pub struct ExperimentConfig {
             /// Format version ([`CONFIG_VERSION`]).
             pub version: u32,
@@ -42,6 +46,13 @@ macro_rules! experiment {
             /// The study's full settings for one size, one seed, one task.
             pub fn base() -> Self {
                 ExperimentConfig { version: CONFIG_VERSION, $( $field: $default, )+ }
+            }
+
+            /// The values a file that lacks a setting is read with: each
+            /// setting's `absent` value where it has one (what the lab did
+            /// before the setting existed), otherwise its default.
+            pub fn absent() -> Self {
+                ExperimentConfig { version: CONFIG_VERSION, $( $field: absent_or!($($absent)?; $default), )+ }
             }
         }
 
@@ -64,6 +75,16 @@ macro_rules! experiment {
 
         /// Every experiment setting, in the order links list them.
         pub static EXPERIMENT: &[&Setting<ExperimentConfig>] = &[$(&$konst),+];
+    };
+}
+
+/// A setting's `absent` value if it declares one, else its default.
+macro_rules! absent_or {
+    ($absent:expr; $default:expr) => {
+        $absent
+    };
+    (; $default:expr) => {
+        $default
     };
 }
 
@@ -127,8 +148,22 @@ experiment! {
     EVAL_HISTORIES eval_histories: usize = 1000, Kind::Int { lo: 1, hi: 20_000 }, "Histories measured", eval_fits;
     /// the world's noise rate eps
     EPS eps: f64 = DEFAULT_EPS, Kind::Float { lo: 1e-6, hi: 1.0 }, "Noise", no_extra;
-    /// seed of the data (sequences, evaluation windows and histories)
+    /// seed of the data (sequences, evaluation windows and histories); with
+    /// one draw per seed, seed k's draw is data_seed + k
     DATA_SEED data_seed: u64 = 2024, Kind::Int { lo: 0, hi: u32::MAX as u64 }, "Data seed", no_extra;
+    /// 1: seed k of every size and task learns from, and is measured on,
+    /// its own draw of the data (data_seed + k), so a seed is a replicate
+    /// over draws as well as weights and sizes compare paired by draw; 0:
+    /// every seed shares data_seed's draw (files before this setting)
+    DRAW_PER_SEED draw_per_seed: bool = true, Kind::Flag, "One data draw per seed", no_extra, absent false;
+    /// 1: pre-norm blocks (x + f(norm(x))); 0: post-norm blocks
+    /// (norm(x + f(x))), PyTorch's nn.TransformerEncoderLayer default
+    /// (files before this setting were pre-norm)
+    NORM_FIRST norm_first: bool = crate::study::size::DEFAULT_NORM_FIRST, Kind::Flag, "Pre-norm blocks", no_extra, absent true;
+    /// 1: the RL loss is the mean cross-entropy over the batch's successes
+    /// (PyTorch's cross_entropy(logits[ok], actions[ok])); 0: its sum over
+    /// the successes divided by the whole batch (files before this setting)
+    RL_MEAN_OVER_SUCCESSES rl_mean_over_successes: bool = true, Kind::Flag, "RL loss: mean over successes", no_extra, absent false;
 }
 
 /// The evaluation histories must fit in the held-out sequence.
@@ -239,6 +274,11 @@ impl ExperimentConfig {
     /// Every fine-tuned model, in a fixed order (size, seed, task).
     pub fn models(&self) -> Vec<super::key::ModelKey> {
         self.nets().into_iter().flat_map(|n| self.tasks.iter().map(move |&t| n.on(t))).collect()
+    }
+
+    /// The shape of this experiment's models of `size` (its block order).
+    pub fn shape(&self, size: Size) -> super::layout::ModelShape {
+        size.shape_with(self.norm_first)
     }
 
     /// Seed of a net's weights and training randomness.

@@ -107,7 +107,7 @@ mod tests {
         config.eval_histories = 50;
         let custom = SuccessSet::parse("0,3,5").unwrap();
         config.tasks = vec![custom, SuccessSet::N4];
-        let r = Results::new(config.clone(), &config.data());
+        let r = Results::new(config.clone());
         let text = r.to_csv();
         let mut reader = ::csv::Reader::from_reader(text.as_bytes());
         assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), HEADER.to_vec());

@@ -35,6 +35,15 @@ pub struct RlPoint {
     /// files written before it was recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollout_acc: Option<f64>,
+    /// The same accuracy on the rollout windows whose action is the
+    /// sequence's own (the action its rule gives after the history), none
+    /// where no sampled action was (or in files before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout_own_acc: Option<f64>,
+    /// On the rollout windows whose action is another: whether the model
+    /// knows the consequences of actions the sequence never takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout_other_acc: Option<f64>,
 }
 
 /// The pretraining curves of one net.

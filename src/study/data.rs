@@ -1,9 +1,14 @@
-//! The data an experiment shares: a training and a held-out sequence, fixed
-//! evaluation windows, and the histories every measure is computed on.
+//! The data a replicate learns from: a training and a held-out sequence,
+//! fixed evaluation windows, and the histories every measure of its models
+//! is computed on. With one draw per seed (SCIENCE.md §6), seed k of every
+//! size and task uses draw k, so models of one seed share their data and
+//! sizes compare paired by draw.
 
 use super::config::ExperimentConfig;
 use crate::rng::{Rng, derive_seed};
 use crate::sequence::{self, CONTEXT};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 /// A window of 20 tokens and the token after it.
 pub type Window = (Vec<u8>, u8);
@@ -27,10 +32,10 @@ pub struct Data {
 }
 
 impl Data {
-    /// Generates the data of `config` from its data seed (shared by every
-    /// model of a study so that all are measured on the same histories).
-    pub fn new(config: &ExperimentConfig) -> Self {
-        let (eps, seed) = (config.eps, config.data_seed);
+    /// Generates the draw of `config`'s data with seed `draw` (see
+    /// [`ExperimentConfig::draw_seed`]).
+    pub fn drawn(config: &ExperimentConfig, draw: u64) -> Self {
+        let (eps, seed) = (config.eps, draw);
         let train = sequence::generate(config.train_tokens.max(CONTEXT + 2), derive_seed(seed, 1), eps);
         let test = sequence::generate(config.test_tokens.max(CONTEXT + 2), derive_seed(seed, 2), eps);
         let mut rng = Rng::new(derive_seed(seed, 3));
@@ -46,9 +51,62 @@ impl Data {
 }
 
 impl ExperimentConfig {
-    /// The data every model of this experiment shares.
-    pub fn data(&self) -> Data {
-        Data::new(self)
+    /// The seed of the draw replicate `seed` learns from: `data_seed + seed`
+    /// with one draw per seed, `data_seed` for every seed otherwise.
+    pub fn draw_seed(&self, seed: u64) -> u64 {
+        if self.draw_per_seed { self.data_seed + seed } else { self.data_seed }
+    }
+
+    /// The data replicate `seed` learns from and is measured on.
+    pub fn data_of(&self, seed: u64) -> Data {
+        Data::drawn(self, self.draw_seed(seed))
+    }
+
+    /// The draws of this experiment's seeds, each once, in seed order.
+    pub fn draws(&self) -> Vec<u64> {
+        let mut out: Vec<u64> = Vec::new();
+        for &s in &self.seeds {
+            let d = self.draw_seed(s);
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+        out
+    }
+
+    /// The evaluation histories of every draw of the experiment, pooled
+    /// (draw after draw): what the scripted policies and the baseline are
+    /// measured on, so that they stand beside the models of every seed.
+    pub fn pooled_histories(&self) -> Vec<Vec<u8>> {
+        self.draws().into_iter().flat_map(|d| Data::drawn(self, d).histories).collect()
+    }
+}
+
+/// An experiment's draws of the data, each generated once when first
+/// asked for and shared after (by the threads of a sweep, or a worker's
+/// successive works).
+pub struct Draws {
+    config: ExperimentConfig,
+    made: Mutex<BTreeMap<u64, Arc<Data>>>,
+}
+
+impl Draws {
+    /// No draw made yet.
+    pub fn new(config: &ExperimentConfig) -> Self {
+        Draws { config: config.clone(), made: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// The data replicate `seed` learns from.
+    pub fn of(&self, seed: u64) -> Arc<Data> {
+        let draw = self.config.draw_seed(seed);
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        made.entry(draw).or_insert_with(|| Arc::new(Data::drawn(&self.config, draw))).clone()
+    }
+
+    /// Whether these are the draws of `config` (the same data settings).
+    pub fn serve(&self, config: &ExperimentConfig) -> bool {
+        let key = |c: &ExperimentConfig| (c.train_tokens, c.test_tokens, c.eval_windows, c.eval_histories, c.eps.to_bits(), c.data_seed, c.draw_per_seed);
+        key(&self.config) == key(config)
     }
 }
 
@@ -100,11 +158,38 @@ mod tests {
         assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![0, 2, 4, 6, 8]);
         let mut cfg = ExperimentConfig::base();
         (cfg.eval_histories, cfg.data_seed) = (300, 5);
-        let d = Data::new(&cfg);
+        let d = cfg.data_of(0);
         assert_eq!(d.histories.len(), 300);
         for h in &d.histories {
             sequence::check_history(h).unwrap();
         }
-        assert_eq!(d, Data::new(&cfg));
+        assert_eq!(d, cfg.data_of(0));
+    }
+
+    #[test]
+    fn each_seed_has_its_own_draw_and_sizes_share_it() {
+        let mut cfg = ExperimentConfig::base();
+        (cfg.train_tokens, cfg.test_tokens, cfg.eval_histories, cfg.seeds) = (2000, 2000, 50, vec![0, 1, 2]);
+        assert!(cfg.draw_per_seed, "one draw per seed by default");
+        // Seed k's draw is data_seed + k: seed 0 keeps the shared draw.
+        assert_eq!(cfg.draws(), vec![2024, 2025, 2026]);
+        assert_eq!(cfg.data_of(0), Data::drawn(&cfg, 2024));
+        assert_ne!(cfg.data_of(0).train, cfg.data_of(1).train);
+        assert_ne!(cfg.data_of(1).histories, cfg.data_of(2).histories);
+        let pooled = cfg.pooled_histories();
+        assert_eq!(pooled.len(), 150);
+        assert_eq!(pooled[50..100], cfg.data_of(1).histories[..]);
+        // Shared: every seed learns from data_seed's draw.
+        cfg.draw_per_seed = false;
+        assert_eq!((cfg.draws(), cfg.data_of(2)), (vec![2024], Data::drawn(&cfg, 2024)));
+        assert_eq!(cfg.pooled_histories().len(), 50);
+        // The cache makes each draw once and knows which data it serves.
+        let draws = Draws::new(&cfg);
+        assert!(Arc::ptr_eq(&draws.of(0), &draws.of(2)));
+        let mut other = cfg.clone();
+        other.rl_steps += 1;
+        assert!(draws.serve(&other));
+        other.draw_per_seed = true;
+        assert!(!draws.serve(&other));
     }
 }

@@ -20,6 +20,17 @@ pub struct ModelShape {
     pub d_ff: usize,
     /// Dropout rate during training.
     pub dropout: f64,
+    /// Block order: true for pre-norm blocks (x + f(norm(x))), false for
+    /// post-norm ones (norm(x + f(x)), PyTorch's `nn.TransformerEncoderLayer`
+    /// default). Both end in a final norm before the head, so the two
+    /// orders share one layout. Checkpoints written before the order was a
+    /// setting were pre-norm.
+    #[serde(default = "pre_norm")]
+    pub norm_first: bool,
+}
+
+fn pre_norm() -> bool {
+    true
 }
 
 impl ModelShape {
@@ -100,16 +111,16 @@ pub struct NormAt {
     pub bias: usize,
 }
 
-/// One pre-norm block's parameters.
+/// One block's parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BlockAt {
-    /// The norm before attention.
+    /// The norm before attention (pre-norm) or after it (post-norm).
     pub norm1: NormAt,
     /// The fused query, key and value projection [d, 3d].
     pub qkv: LinearAt,
     /// The attention output projection [d, d].
     pub proj: LinearAt,
-    /// The norm before the feed-forward layer.
+    /// The norm before the feed-forward layer (pre-norm) or after it.
     pub norm2: NormAt,
     /// The feed-forward layer's first linear map [d, ff].
     pub ff1: LinearAt,

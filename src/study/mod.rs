@@ -11,6 +11,7 @@ pub mod engine;
 pub mod data;
 pub mod event;
 pub mod inspection;
+pub mod interval;
 pub mod jobs;
 pub mod key;
 pub mod layout;

@@ -5,7 +5,6 @@
 
 use super::config::ExperimentConfig;
 use super::curves::Curves;
-use super::data::Data;
 use super::key::ModelKey;
 use super::provenance::Provenance;
 use crate::measure::{self, Dist, MonteCarlo, SequenceRule, Table};
@@ -194,9 +193,9 @@ pub struct Results {
 
 impl Results {
     /// Empty results for a config, with the scripted baselines measured.
-    pub fn new(config: ExperimentConfig, data: &Data) -> Self {
+    pub fn new(config: ExperimentConfig) -> Self {
         let mut r = Self::unmeasured(config);
-        r.measure_baselines(data);
+        r.measure_baselines();
         r
     }
 
@@ -218,11 +217,12 @@ impl Results {
         }
     }
 
-    /// Measures the scripted policies and the real baseline on the data's
-    /// evaluation histories.
-    pub fn measure_baselines(&mut self, data: &Data) {
-        self.scripted = scripted_baselines(&data.histories, &self.config);
-        self.baseline = Baseline::measure(&data.histories, self.config.eps);
+    /// Measures the scripted policies and the real baseline on the
+    /// evaluation histories of every draw, pooled.
+    pub fn measure_baselines(&mut self) {
+        let histories = self.config.pooled_histories();
+        self.scripted = scripted_baselines(&histories, &self.config);
+        self.baseline = Baseline::measure(&histories, self.config.eps);
     }
 
     /// Whether the scripted policies and the baseline are measured.

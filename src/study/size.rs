@@ -6,6 +6,11 @@ use crate::sequence::{CONTEXT, VOCAB};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The study's block order by default: post-norm, as PyTorch's
+/// `nn.TransformerEncoderLayer` builds it (README, "The post's most likely
+/// stack").
+pub const DEFAULT_NORM_FIRST: bool = false;
+
 /// A model size: `s`, `m`, `l` or `xl`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -48,15 +53,22 @@ impl Size {
         self as usize
     }
 
-    /// The model's shape: pre-norm encoder, 2 blocks, 4 heads, dropout 0.1.
+    /// The model's shape in the study's default block order
+    /// ([`DEFAULT_NORM_FIRST`]): 2 blocks, 4 heads, dropout 0.1. An
+    /// experiment's own order is [`crate::study::config::ExperimentConfig::shape`].
     pub fn shape(self) -> ModelShape {
+        self.shape_with(DEFAULT_NORM_FIRST)
+    }
+
+    /// The model's shape with pre-norm (`norm_first`) or post-norm blocks.
+    pub fn shape_with(self, norm_first: bool) -> ModelShape {
         let (d_model, d_ff) = match self {
             Size::S => (32, 64),
             Size::M => (56, 112),
             Size::L => (96, 192),
             Size::Xl => (128, 512),
         };
-        ModelShape { d_model, n_layers: 2, n_heads: 4, d_ff, dropout: 0.1 }
+        ModelShape { d_model, n_layers: 2, n_heads: 4, d_ff, dropout: 0.1, norm_first }
     }
 
     /// Trainable parameters.

@@ -230,7 +230,6 @@ fn from_v1(value: serde_json::Value) -> Result<Results, String> {
     }
     let v1: V1 = serde_json::from_value(value).map_err(|e| format!("not a valid version 1 results file: {e}"))?;
     let config = ExperimentConfig::from_value(v1.config).map_err(|e| format!("its config is invalid: {e}"))?;
-    let data = config.data();
     let mut curves = Curves::default();
     let mut models = Vec::new();
     for m in v1.models {
@@ -273,7 +272,7 @@ fn from_v1(value: serde_json::Value) -> Result<Results, String> {
     let mut r = Results {
         format: RESULTS_FORMAT.into(),
         version: RESULTS_VERSION,
-        baseline: Baseline::measure(&data.histories, config.eps),
+        baseline: Baseline::measure(&config.pooled_histories(), config.eps),
         config,
         provenance: Provenance {
             engine: "native (a version 1 file; engine not recorded)".into(),

@@ -24,10 +24,25 @@ pub async fn evaluate(stack: &Stack, windows: &[Window], device: &Device) -> Vec
 /// Loss and accuracy of each member (no dropout) on its own windows
 /// (`windows[i]` for member i, all of one count).
 pub async fn evaluate_each(stack: &Stack, windows: &[Vec<Window>], device: &Device) -> Vec<(f64, f64)> {
-    let m = stack.members();
     let count = windows.first().map_or(0, |w| w.len());
-    let mut loss = vec![0.0; m];
-    let mut correct = vec![0usize; m];
+    let n = count.max(1) as f64;
+    scored_each(stack, windows, device)
+        .await
+        .into_iter()
+        .map(|member| {
+            let loss: f64 = member.iter().map(|(l, _)| l).sum();
+            let correct = member.iter().filter(|(_, c)| *c).count();
+            (loss / n, correct as f64 / n)
+        })
+        .collect()
+}
+
+/// Each member's cross-entropy and whether its argmax is right, window by
+/// window (no dropout), on its own windows (`windows[i]` for member i, all
+/// of one count).
+pub async fn scored_each(stack: &Stack, windows: &[Vec<Window>], device: &Device) -> Vec<Vec<(f64, bool)>> {
+    let count = windows.first().map_or(0, |w| w.len());
+    let mut out = vec![Vec::with_capacity(count); stack.members()];
     for start in (0..count).step_by(CHUNK) {
         let end = (start + CHUNK).min(count);
         let inputs: Vec<Vec<Vec<u8>>> = windows.iter().map(|ws| ws[start..end].iter().map(|(w, _)| w.clone()).collect()).collect();
@@ -35,13 +50,11 @@ pub async fn evaluate_each(stack: &Stack, windows: &[Vec<Window>], device: &Devi
             for (logits, (_, target)) in member.iter().zip(&windows[i][start..end]) {
                 let max = logits.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
                 let lse = max as f64 + math::ln(logits.iter().map(|&l| math::exp((l - max) as f64)).sum::<f64>());
-                loss[i] += lse - logits[*target as usize] as f64;
-                correct[i] += (argmax(logits, 0..VOCAB) == *target as usize) as usize;
+                out[i].push((lse - logits[*target as usize] as f64, argmax(logits, 0..VOCAB) == *target as usize));
             }
         }
     }
-    let n = count.max(1) as f64;
-    loss.into_iter().zip(correct).map(|(l, c)| (l / n, c as f64 / n)).collect()
+    out
 }
 
 /// Index of the largest value in `range` (the lowest on ties).

@@ -55,12 +55,20 @@ pub struct Trainer {
     plain: Device,
 }
 
-/// Mean cross-entropy −Σ w log softmax(logits) / B of each member, for
+/// Cross-entropy −Σ w log softmax(logits) / n_i of each member i, for
 /// weights `w` [M, B, 16] (a one-hot target, or zero rows for examples not
-/// reinforced): [M].
-fn weighted_nll(logits: Tensor<3>, weights: Tensor<3>) -> Tensor<1> {
-    let [m, b, _] = logits.dims();
-    (log_softmax(logits, 2) * weights).sum_dim(2).sum_dim(1).reshape([m]).neg() / b as f64
+/// reinforced) and divisors `n` (the batch size for a mean over the batch,
+/// the member's count of reinforced examples for a mean over those): [M].
+fn weighted_nll(logits: Tensor<3>, weights: Tensor<3>, divisors: &[f32]) -> Tensor<1> {
+    let [m, _, _] = logits.dims();
+    let device = logits.device();
+    let sums = (log_softmax(logits, 2) * weights).sum_dim(2).sum_dim(1).reshape([m]).neg();
+    if divisors.iter().all(|&d| d == divisors[0]) {
+        // One divisor (every member's batch): a scalar division, as before
+        // the divisor was per member, so that the same numbers come out.
+        return sums / divisors[0] as f64;
+    }
+    sums / Tensor::<1>::from_data(TensorData::new(divisors.to_vec(), [m]), &device)
 }
 
 /// One-hot rows [M, B, 16] scaled by `w`.
@@ -160,17 +168,19 @@ impl Trainer {
         let ones: Vec<Vec<f32>> = targets.iter().map(|t| vec![1.0; t.len()]).collect();
         let stack = self.stack.as_ref().expect("stack");
         let logits = stack.forward(tokens_tensor(&inputs, m, &self.device), Some(&mut self.rngs));
-        let loss = weighted_nll(logits, one_hot(&targets, &ones, &self.device));
+        let divisors: Vec<f32> = targets.iter().map(|t| t.len() as f32).collect();
+        let loss = weighted_nll(logits, one_hot(&targets, &ones, &self.device), &divisors);
         let out = values(loss.clone().detach()).await;
         self.descend(loss, lr, maintenance);
         out
     }
 
-    /// One pretraining step: each member draws `batch` random windows of
-    /// `seq` (targets of either parity) from its generator. Returns each
-    /// member's batch loss.
-    pub async fn pretrain_step(&mut self, seq: &[u8], batch: usize, lr: f64) -> Vec<f64> {
-        let windows: Vec<Vec<Window>> = self.rngs.iter_mut().map(|r| random_windows(seq, batch, None, r)).collect();
+    /// One pretraining step: member i draws `batch` random windows of its
+    /// sequence `seqs[i]` (targets of either parity) from its generator.
+    /// Returns each member's batch loss.
+    pub async fn pretrain_step(&mut self, seqs: &[&[u8]], batch: usize, lr: f64) -> Vec<f64> {
+        assert_eq!(seqs.len(), self.members(), "one sequence per member");
+        let windows: Vec<Vec<Window>> = self.rngs.iter_mut().zip(seqs).map(|(r, seq)| random_windows(seq, batch, None, r)).collect();
         self.next_token(&windows, lr, false).await
     }
 
@@ -182,12 +192,25 @@ impl Trainer {
 
     /// One RL step: member i samples actions at temperature 1 (over 8..15)
     /// for `batch` histories of `seq`, the rule draws outcomes (noise
-    /// `eps`), and successes under `tasks[i]` are reinforced (cross-entropy
-    /// toward the sampled action, divided by the batch size). With
-    /// `sample_dropout` the actions come from the same dropout pass that is
-    /// reinforced; without, from the policy itself (no dropout), and the
-    /// reinforced pass draws its own masks.
-    pub async fn rl_step(&mut self, seq: &[u8], tasks: &[SuccessSet], batch: usize, lr: f64, eps: f64, sample_dropout: bool) -> RlStep {
+    /// `eps`), and successes under `tasks[i]` are reinforced: cross-entropy
+    /// toward the sampled action, averaged over the successes with
+    /// `mean_over_successes` (PyTorch's `cross_entropy(logits[ok],
+    /// actions[ok])`; no step without a success), otherwise summed over them
+    /// and divided by the batch size. With `sample_dropout` the actions come
+    /// from the same dropout pass that is reinforced; without, from the
+    /// policy itself (no dropout), and the reinforced pass draws its own
+    /// masks.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn rl_step(
+        &mut self,
+        seq: &[u8],
+        tasks: &[SuccessSet],
+        batch: usize,
+        lr: f64,
+        eps: f64,
+        sample_dropout: bool,
+        mean_over_successes: bool,
+    ) -> RlStep {
         let m = self.members();
         assert_eq!(tasks.len(), m, "one task per member");
         let hs: Vec<Vec<Vec<u8>>> = self
@@ -239,7 +262,11 @@ impl Trainer {
                 stack.forward(tokens, Some(&mut self.rngs))
             }
         };
-        let loss = weighted_nll(logits, one_hot(&actions, &weights, &self.device));
+        let divisors: Vec<f32> = weights
+            .iter()
+            .map(|w| if mean_over_successes { w.iter().sum::<f32>().max(1.0) } else { batch as f32 })
+            .collect();
+        let loss = weighted_nll(logits, one_hot(&actions, &weights, &self.device), &divisors);
         self.descend(loss, lr, false);
         RlStep { success, rollouts }
     }

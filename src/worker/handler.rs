@@ -4,7 +4,7 @@
 use super::protocol::{WorkerInput, WorkerOutput};
 use crate::experiment::{self, Stopped};
 use crate::study::config::ExperimentConfig;
-use crate::study::data::Data;
+use crate::study::data::Draws;
 use crate::study::engine::Engine;
 use burn::tensor::Device;
 
@@ -15,8 +15,9 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 thread_local! {
-    /// The last experiment's data, reused by the next work of the same one.
-    static DATA: RefCell<Option<(String, Arc<Data>)>> = const { RefCell::new(None) };
+    /// The last experiment's draws of the data, reused by the next work of
+    /// the same one.
+    static DRAWS: RefCell<Option<Arc<Draws>>> = const { RefCell::new(None) };
 }
 
 /// Milliseconds on a monotonic clock (`performance.now()` in wasm).
@@ -44,19 +45,18 @@ pub fn ready(engine: Engine) -> WorkerOutput {
     WorkerOutput::Ready { build: BUILD.into(), engine }
 }
 
-/// The data of an experiment, generated once per experiment.
-fn data_for(config: &ExperimentConfig) -> Arc<Data> {
-    let key = serde_json::to_string(&(config.train_tokens, config.test_tokens, config.eval_windows, config.eval_histories, config.eps.to_bits(), config.data_seed)).expect("key");
-    DATA.with(|d| {
+/// The draws of an experiment's data, each generated once per experiment.
+fn draws_for(config: &ExperimentConfig) -> Arc<Draws> {
+    DRAWS.with(|d| {
         let mut d = d.borrow_mut();
-        if let Some((k, data)) = d.as_ref() {
-            if *k == key {
-                return data.clone();
+        match d.as_ref() {
+            Some(draws) if draws.serve(config) => draws.clone(),
+            _ => {
+                let draws = Arc::new(Draws::new(config));
+                *d = Some(draws.clone());
+                draws
             }
         }
-        let data = Arc::new(config.data());
-        *d = Some((key, data.clone()));
-        data
     })
 }
 
@@ -68,7 +68,7 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
             if let Err(message) = config.check() {
                 return out(WorkerOutput::Failed { run, message });
             }
-            let data = data_for(&config);
+            let draws = draws_for(&config);
             let mut last_step = f64::NEG_INFINITY;
             let mut on = |event: crate::study::event::Event| {
                 // Steps are many: send one at most every 100 ms (and the last).
@@ -82,7 +82,7 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
                 out(WorkerOutput::Event { run, event });
                 true
             };
-            match experiment::run(&config, &data, &work, pretrained.as_deref(), device, &mut on).await {
+            match experiment::run(&config, &draws, &work, pretrained.as_deref(), device, &mut on).await {
                 Ok(()) => out(WorkerOutput::Done { run }),
                 Err(Stopped::Failed(message)) => out(WorkerOutput::Failed { run, message }),
                 Err(Stopped::Cancelled) => out(WorkerOutput::Failed { run, message: "cancelled".into() }),
@@ -90,7 +90,7 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
         }
         WorkerInput::Measure { run, config, checkpoint } => {
             let result = match config.check() {
-                Ok(()) => experiment::checkpoints::measure_checkpoint(&config, &checkpoint, &data_for(&config), device).await,
+                Ok(()) => experiment::checkpoints::measure_checkpoint(&config, &checkpoint, &draws_for(&config), device).await,
                 Err(e) => Err(e),
             };
             match result {
@@ -105,7 +105,15 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
             let result = config.check().and_then(|_| {
                 let history = match history {
                     Some(h) => h,
-                    None => data_for(&config).histories.get(index).cloned().ok_or_else(|| format!("there is no evaluation history {index}"))?,
+                    None => {
+                        // The evaluation histories of the model's own draw.
+                        let seed = crate::study::checkpoint::read_header(&checkpoint)
+                            .ok()
+                            .and_then(|(h, _)| h.trained.map(|t| t.seed))
+                            .unwrap_or(config.seeds[0]);
+                        let data = draws_for(&config).of(seed);
+                        data.histories.get(index).cloned().ok_or_else(|| format!("there is no evaluation history {index}"))?
+                    }
                 };
                 Ok(history)
             });
@@ -119,7 +127,7 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
             }
         }
         WorkerInput::Prepare { config } => match config.check() {
-            Ok(()) => out(WorkerOutput::Prepared { results: Box::new(Results::new(config.clone(), &data_for(&config))) }),
+            Ok(()) => out(WorkerOutput::Prepared { results: Box::new(Results::new(config.clone())) }),
             Err(message) => out(WorkerOutput::Failed { run: 0, message }),
         },
         WorkerInput::Bench { sizes, members, steps, batch } => {
@@ -128,6 +136,7 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
             for size in sizes {
                 let seeds: Vec<u64> = (0..members as u64).collect();
                 let mut t = Trainer::new(&size.shape(), &seeds, &seeds, 0.01, device);
+                let seqs = vec![seq.as_slice(); members];
                 // Warm up until the engine has optimised the code: rounds of
                 // 5 steps until two rounds in a row agree within 5%.
                 let mut warmup = 0;
@@ -135,7 +144,7 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
                 loop {
                     let start = now_ms();
                     for _ in 0..5 {
-                        t.pretrain_step(&seq, batch, 1e-3).await;
+                        t.pretrain_step(&seqs, batch, 1e-3).await;
                     }
                     let per = (now_ms() - start) / 5.0;
                     warmup += 5;
@@ -146,7 +155,7 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
                 }
                 let start = now_ms();
                 for _ in 0..steps {
-                    t.pretrain_step(&seq, batch, 1e-3).await;
+                    t.pretrain_step(&seqs, batch, 1e-3).await;
                 }
                 out(WorkerOutput::Bench { size, members, ms_per_step: (now_ms() - start) / steps as f64, warmup });
             }

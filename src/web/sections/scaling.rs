@@ -49,8 +49,11 @@ pub fn ClaimsSection() -> impl IntoView {
             <super::GuideBar at=Section::Claims/>
             <h2 id="claims-title">"9. The post's claims, checked"</h2>
             <p>
-                "Each claim the post makes about its results, evaluated on the results shown above: it holds, it does not hold, or "
-                "there are not enough models to tell. The same check runs from the command line: opimp claims --results FILE."
+                "Each claim the post makes about its results, as a test on the results shown above: the quantity the claim is about, "
+                "computed within each seed (a seed is a replicate: its own weights and its own draw of the data), and its 95% interval over seeds. "
+                "A claim holds when the interval lies on its side of the boundary, does not hold when it lies on the other side, is too close to tell "
+                "when it spans the boundary, and needs more models when there are fewer than two seeds. The same check runs from the command line: "
+                "opimp claims --results FILE."
             </p>
             <div class="table-scroll" tabindex="0" role="region" aria-label="The claims">
                 <table class="claims" id="claims-table">
@@ -58,14 +61,19 @@ pub fn ClaimsSection() -> impl IntoView {
                     <thead><tr><th scope="col">"claim"</th><th scope="col">"verdict"</th><th scope="col">"the numbers"</th></tr></thead>
                     <tbody>
                         {move || evaluated().into_iter().map(|c| {
-                            let class = match c.verdict { Verdict::Holds => "holds", Verdict::DoesNotHold => "fails", Verdict::NotEnough(_) => "unknown" };
+                            let class = match c.verdict {
+                                Verdict::Holds => "holds",
+                                Verdict::DoesNotHold => "fails",
+                                Verdict::TooClose => "close",
+                                Verdict::NotEnough(_) => "unknown",
+                            };
                             let numbers = match &c.verdict {
                                 Verdict::NotEnough(need) => format!("needs {need}"),
-                                _ => c.numbers.clone(),
+                                _ => c.numbers(),
                             };
                             view! {
                                 <tr data-claim=c.id.name()>
-                                    <td>{c.text}</td>
+                                    <td>{c.text}<details class="how"><summary>"how this is decided"</summary>{c.test}</details></td>
                                     <td class=format!("verdict {class}")>{c.verdict.word()}</td>
                                     <td>{numbers}</td>
                                 </tr>
