@@ -1,7 +1,9 @@
 //! Running a plan on threads: the command line's side of the job contract.
-//! Each thread runs one work at a time; the main thread hands out ready
-//! work, takes in every event and tells the caller.
+//! Each thread runs one work at a time, natively or on the wasm engine (a
+//! Node.js process running the page's worker); the main thread hands out
+//! ready work, takes in every event and tells the caller.
 
+use super::node::{NodeWorker, WorkerFiles};
 use crate::experiment::{self, Stopped};
 use crate::model::cpu_device;
 use crate::study::data::Draws;
@@ -21,6 +23,21 @@ pub enum Report {
     Failed(WorkId, String),
 }
 
+/// The engine works run on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Runner {
+    /// This program's own (native) engine.
+    Native,
+    /// The page's CPU worker in Node.js: the browser's numbers.
+    Wasm(WorkerFiles),
+}
+
+/// One thread's engine.
+enum Slot {
+    Native(burn::tensor::Device),
+    Wasm(Box<NodeWorker>),
+}
+
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     p.downcast_ref::<String>()
         .cloned()
@@ -37,24 +54,40 @@ pub fn drive(
     plan: &mut Plan,
     draws: Arc<Draws>,
     threads: usize,
+    runner: &Runner,
     mut on: impl FnMut(&Plan, Report, Vec<ModelKey>) -> Result<(), String>,
 ) -> Result<(), String> {
     let config = plan.config().clone();
+    // Wasm workers start before any work is handed out, so that a worker
+    // that cannot start ends the run at once with its reason.
+    let mut slots: Vec<Slot> = Vec::new();
+    for _ in 0..threads.max(1) {
+        slots.push(match runner {
+            Runner::Native => Slot::Native(cpu_device()),
+            Runner::Wasm(files) => Slot::Wasm(Box::new(NodeWorker::start(files)?)),
+        });
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let (report_tx, reports) = mpsc::channel::<(usize, Report)>();
     let mut senders = Vec::new();
     let mut handles = Vec::new();
-    for t in 0..threads.max(1) {
+    for (t, mut slot) in slots.into_iter().enumerate() {
         let (tx, rx) = mpsc::channel::<Handout>();
         senders.push(tx);
         let report_tx = report_tx.clone();
         let (config, draws, stop) = (config.clone(), draws.clone(), stop.clone());
         handles.push(std::thread::spawn(move || {
-            let device = cpu_device();
-            for Handout { id, work, pretrained } in rx {
+            for handout in rx {
+                let id = handout.id;
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let mut on = |e: Event| !stop.load(Ordering::Relaxed) && report_tx.send((t, Report::Event(id, e))).is_ok();
-                    pollster::block_on(experiment::run(&config, &draws, &work, pretrained.as_deref().map(|p| p.as_slice()), &device, &mut on))
+                    match &mut slot {
+                        Slot::Native(device) => {
+                            let pretrained = handout.pretrained.as_deref().map(|p| p.as_slice());
+                            pollster::block_on(experiment::run(&config, &draws, &handout.work, pretrained, device, &mut on))
+                        }
+                        Slot::Wasm(worker) => worker.run(&config, handout.clone(), &mut on),
+                    }
                 }));
                 let report = match run {
                     Ok(Ok(())) => Report::Done(id),

@@ -2,6 +2,7 @@
 //! exit code 2; nothing panics on bad input.
 
 mod drive;
+mod node;
 pub mod files;
 mod overrides;
 mod science;

@@ -2,7 +2,7 @@
 //! command line, with progress bars and ETAs, every core, and results files
 //! that survive an interruption.
 
-use super::drive::{Report, drive};
+use super::drive::{Report, Runner, drive};
 use super::overrides::Overrides;
 use super::files::{Lock, may_overwrite, read_bytes, read_text, same_file, write_atomically};
 use crate::experiment::checkpoints::{pretrained_file_name, read_pretrained};
@@ -86,6 +86,23 @@ pub struct SweepArgs {
     /// models the site ships for its look inside a model.
     #[arg(long)]
     models: Option<String>,
+    /// The engine: native (this program's, fastest; near the browser's
+    /// numbers) or wasm (the page's own worker in Node.js, one process per
+    /// thread: the browser's numbers bit for bit, as results/ is made).
+    #[arg(long, default_value = "native", value_parser = ["native", "wasm"])]
+    engine: String,
+    /// With --engine wasm: the folder holding the page's CPU worker
+    /// (worker.js and worker_bg.wasm from scripts/wasm-worker.sh, or a
+    /// built page's folder).
+    #[arg(long, default_value = super::node::DEFAULT_DIR)]
+    worker: String,
+    /// Take finished models from this results file where they are this
+    /// experiment's models by construction: the same build and engine, the
+    /// same settings but for the lists of sizes, seeds and tasks, and the
+    /// same tasks scored (their numbers are then exactly what running them
+    /// again would give). Their curves come with them.
+    #[arg(long)]
+    reuse: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -128,10 +145,12 @@ fn is_checkpoint(bytes: &[u8]) -> bool {
 /// Runs a plan, keeping `results` up to date (models, curves, failures)
 /// and drawing a progress bar; `after` runs after each model or failure.
 /// With `keep`, returns the fine-tuned models' checkpoints.
+#[allow(clippy::too_many_arguments)]
 fn run_plan(
     plan: &mut Plan,
     results: &mut Results,
     threads: usize,
+    runner: &Runner,
     keep_checkpoints: bool,
     pretrained_dir: Option<&str>,
     models_dir: Option<&str>,
@@ -144,7 +163,7 @@ fn run_plan(
     let n_works = plan.works().count();
     let mut finished = 0;
     let mut keep: Vec<(ModelKey, Vec<u8>)> = Vec::new();
-    drive(plan, draws, threads, |plan, report, lost| {
+    drive(plan, draws, threads, runner, |plan, report, lost| {
         let mut changed = false;
         match report {
             Report::Event(id, Event::Step { step, total, .. }) => {
@@ -240,6 +259,52 @@ fn reuse_pretrained(dir: &str, plan: &mut Plan, results: &mut Results) -> Result
     Ok(found)
 }
 
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.to_string())
+}
+
+/// Takes into `results` the finished models of `path` that are models of
+/// `results`' experiment by construction (see `--reuse`), with their RL
+/// curves and their nets' pretraining curves; returns how many.
+fn reuse_models(path: &str, results: &mut Results) -> Result<usize, String> {
+    let text = read_text(path, MAX_RESULTS_BYTES)?;
+    let other = Results::from_json(&text).map_err(|e| format!("--reuse {path}: {e}"))?;
+    if other.provenance.build != results.provenance.build || other.provenance.engine != results.provenance.engine {
+        return Err(format!(
+            "--reuse {path}: computed by {} ({}), this run is {} ({}): its numbers are not this run's",
+            other.provenance.build, other.provenance.engine, results.provenance.build, results.provenance.engine
+        ));
+    }
+    let same_but_lists = |c: &ExperimentConfig| {
+        let mut c = c.clone();
+        (c.sizes, c.seeds, c.tasks) = (Vec::new(), Vec::new(), Vec::new());
+        c
+    };
+    let scored = |c: &ExperimentConfig| crate::study::results::scored_tasks(&c.tasks);
+    if same_but_lists(&other.config) != same_but_lists(&results.config) || scored(&other.config) != scored(&results.config) {
+        return Err(format!("--reuse {path}: its experiment differs in more than its sizes, seeds and tasks"));
+    }
+    let wanted = results.missing();
+    let taken: Vec<_> = other.models.into_iter().filter(|m| wanted.contains(&m.key)).collect();
+    for m in &taken {
+        if let Some(c) = other.curves.model(m.key) {
+            for p in &c.points {
+                results.curves.push_rl(m.key, p.clone());
+            }
+        }
+        if results.curves.net(m.key.net()).is_none() {
+            if let Some(c) = other.curves.net(m.key.net()) {
+                for p in &c.points {
+                    results.curves.push_pretrain(m.key.net(), p.clone());
+                }
+            }
+        }
+    }
+    let n = taken.len();
+    results.add(taken);
+    Ok(n)
+}
+
 /// A human summary of results: one line per model, then the scripted
 /// policies under the experiment's first task.
 pub fn summary(r: &Results) -> String {
@@ -286,7 +351,7 @@ pub fn train(a: TrainArgs) -> Result<String, String> {
     let mut results = Results::new(config.clone());
     results.provenance.note = "opimp train".into();
     let mut plan = Plan::new(&config, &config.models(), Widths::here());
-    let kept = run_plan(&mut plan, &mut results, 1, a.save_model.is_some(), None, None, |_| Ok(()))?;
+    let kept = run_plan(&mut plan, &mut results, 1, &Runner::Native, a.save_model.is_some(), None, None, |_| Ok(()))?;
     if let Some(path) = a.save_model {
         let bytes = kept.into_iter().next().map(|(_, b)| b).ok_or("the model was not trained")?;
         write_atomically(&path, &bytes).map_err(|e| format!("--save-model: {e}"))?;
@@ -320,9 +385,17 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
         Some(n) => n,
         None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     };
+    let runner = match a.engine.as_str() {
+        "wasm" => Runner::Wasm(super::node::WorkerFiles::find(&a.worker)?),
+        _ => Runner::Native,
+    };
     let _lock = Lock::take(&out)?;
     let mut results = Results::new(config.clone());
     results.provenance.note = format!("opimp sweep, {threads} thread(s)");
+    if let Runner::Wasm(_) = runner {
+        results.provenance.engine = crate::study::provenance::WASM_ENGINE.into();
+        results.provenance.note = format!("opimp sweep --engine wasm: the page's worker in Node.js, {threads} process(es)");
+    }
     if std::path::Path::new(&out).exists() {
         let old = read_text(&out, MAX_RESULTS_BYTES).and_then(|t| Results::from_json(&t));
         match old {
@@ -351,7 +424,15 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
     }
     let write = |r: &Results| -> Result<(), String> { write_atomically(&out, r.to_json()?.as_bytes()) };
     write(&results)?;
-    let mut plan = Plan::new(&config, &results.missing(), Widths::here());
+    if let Some(path) = &a.reuse {
+        let n = reuse_models(path, &mut results)?;
+        eprintln!("{path}: took {n} finished model(s) of this experiment from it");
+        if n > 0 {
+            results.provenance.note.push_str(&format!("; {n} model(s) taken from {} (same build, engine and settings)", file_name(path)));
+        }
+    }
+    let widths = if let Runner::Wasm(_) = runner { Widths::WASM } else { Widths::here() };
+    let mut plan = Plan::new(&config, &results.missing(), widths);
     if let Some(dir) = &a.pretrained {
         std::fs::create_dir_all(dir).map_err(|e| format!("--pretrained {dir}: {e}"))?;
         let found = reuse_pretrained(dir, &mut plan, &mut results)?;
@@ -362,7 +443,7 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
     if let Some(dir) = &a.models {
         std::fs::create_dir_all(dir).map_err(|e| format!("--models {dir}: {e}"))?;
     }
-    run_plan(&mut plan, &mut results, threads, false, a.pretrained.as_deref(), a.models.as_deref(), write)?;
+    run_plan(&mut plan, &mut results, threads, &runner, false, a.pretrained.as_deref(), a.models.as_deref(), write)?;
     write(&results)?;
     eprintln!("wrote {} models to {out}", results.models.len());
     Ok(summary(&results))

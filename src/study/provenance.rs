@@ -39,10 +39,14 @@ pub fn engine_kind() -> &'static str {
     if cfg!(target_arch = "wasm32") { "wasm32" } else { "native" }
 }
 
+/// The wasm CPU engine, in words (in a browser, or the page's worker run
+/// by `opimp sweep --engine wasm`).
+pub const WASM_ENGINE: &str = "wasm32 simd128 (burn flex)";
+
 /// This engine, in words.
 pub fn engine() -> String {
     if cfg!(target_arch = "wasm32") {
-        "wasm32 simd128 (burn flex)".into()
+        WASM_ENGINE.into()
     } else {
         format!("native {} (burn flex)", std::env::consts::ARCH)
     }
