@@ -70,6 +70,14 @@ if [ "$what" = test ]; then
     say "installing Chromium, ChromeDriver and Firefox ESR from Debian"
     apt-get update -qq && apt-get install -y -qq chromium chromium-driver firefox-esr >/dev/null
   fi
+  if ! have qemu-x86_64; then
+    say "installing QEMU's user mode from Debian (an AVX2 CPU for tests/caches.rs)"
+    apt-get update -qq && apt-get install -y -qq qemu-user >/dev/null
+  fi
+  if ! python3 -c "import numpy" 2>/dev/null; then
+    say "installing NumPy from PyPI (tests/numpy_model.py reads the shipped models with it)"
+    python3 -m pip install -q --disable-pip-version-check "numpy==2.2.6"
+  fi
   if [ "$(geckodriver --version 2>/dev/null | head -1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
     say "installing geckodriver $GECKODRIVER_VERSION (a few minutes)"
     cargo_install --locked geckodriver --version "$GECKODRIVER_VERSION" --force

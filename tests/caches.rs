@@ -6,6 +6,11 @@
 //! Without the pinned blocking in vendor/gemm-common the two differ
 //! (vendor/README.md). Linux as root only (a mount namespace needs it);
 //! elsewhere the test says so and checks nothing.
+//!
+//! And an AVX-512 host computes what an AVX2 one does: the same training
+//! natively and under `qemu-x86_64 -cpu Haswell` (an AVX2 and FMA CPU
+//! without AVX-512, emulated exactly), where QEMU's user mode is installed
+//! (scripts/setup.sh test installs it).
 #![cfg(all(target_os = "linux", not(target_arch = "wasm32")))]
 
 use std::path::Path;
@@ -68,4 +73,23 @@ fn the_same_training_under_two_reported_cache_geometries_gives_the_same_bits() {
     assert!(!seen.lines().next().unwrap_or("").contains(l1.trim()), "the namespace did not change the caches: {seen}");
     std::fs::remove_dir_all(&work).unwrap();
     assert!(as_is.stdout == reported.stdout, "the same training computed other numbers under other reported caches");
+}
+
+#[test]
+fn an_avx512_host_computes_what_an_avx2_host_does() {
+    let Ok(qemu) = Command::new("qemu-x86_64").arg("--version").output() else {
+        eprintln!("caches: qemu-x86_64 is not installed (Debian's qemu-user); nothing checked");
+        return;
+    };
+    assert!(qemu.status.success());
+    let bin = std::env::var("OPIMP_CACHES_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_opimp").to_string());
+    let args = [
+        "train", "--size", "s", "--steps", "20", "--eval-every", "10", "--eval-windows", "100", "--rl-steps", "4", "--rl-eval-every", "2",
+        "--eval-histories", "100", "--json",
+    ];
+    let native = Command::new(&bin).args(args).output().unwrap();
+    assert!(native.status.success(), "{}", String::from_utf8_lossy(&native.stderr));
+    let avx2 = Command::new("qemu-x86_64").args(["-cpu", "Haswell"]).arg(&bin).args(args).output().unwrap();
+    assert!(avx2.status.success(), "{}", String::from_utf8_lossy(&avx2.stderr));
+    assert!(native.stdout == avx2.stdout, "the AVX2 CPU computed other numbers than this host");
 }

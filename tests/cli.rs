@@ -375,7 +375,9 @@ fn train_sweep_and_export_run_a_study_end_to_end() {
     let trained = opimp::study::results::Results::from_json(&String::from_utf8(out.stdout).unwrap()).unwrap();
     assert_eq!(trained.models.len(), 1);
     let bytes = std::fs::read(&ck).unwrap();
-    assert_eq!(&bytes[..8], b"OPIMPCK3");
+    // A safetensors file: its header's length, then the header.
+    assert_eq!(bytes[8], b'{');
+    assert!(opimp::study::checkpoint::looks_like_one(&bytes));
     let device = opimp::model::cpu_device();
     let data = opimp::study::data::Draws::new(&trained.config);
     let again = pollster::block_on(opimp::experiment::checkpoints::measure_checkpoint(&trained.config, &bytes, &data, &device)).unwrap();

@@ -4,6 +4,7 @@
 mod drive;
 mod node;
 pub mod files;
+mod logits;
 mod overrides;
 mod science;
 mod study;
@@ -45,6 +46,9 @@ enum Command {
     /// Evaluate the post's claims on a results file: each holds, does not
     /// hold, or has too few models to tell, with the numbers behind it.
     Claims(study::ClaimsArgs),
+    /// Print a saved model's logits and temperature-0 actions on its
+    /// experiment's evaluation histories, as JSON.
+    Logits(logits::LogitsArgs),
 }
 
 pub use study::summary;
@@ -82,6 +86,7 @@ pub fn main() -> i32 {
         Command::Sweep(a) => study::sweep(a),
         Command::Export(a) => study::export(a),
         Command::Claims(a) => study::claims(a),
+        Command::Logits(a) => logits::logits(a),
     };
     match result {
         Ok(text) if text.is_empty() => 0,

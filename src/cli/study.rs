@@ -139,7 +139,7 @@ fn preset(name: &str) -> Result<Preset, String> {
 }
 
 fn is_checkpoint(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"OPIMPCK")
+    crate::study::checkpoint::looks_like_one(bytes)
 }
 
 /// Runs a plan, keeping `results` up to date (models, curves, failures)

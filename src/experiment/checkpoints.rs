@@ -59,7 +59,7 @@ pub fn pretrained_file_name(config: &ExperimentConfig, net: NetKey) -> String {
         hash ^= b as u64;
         hash = hash.wrapping_mul(0x0000_0100_0000_01B3);
     }
-    format!("pretrained-{}-seed{}-{hash:016x}.opimp", net.size, net.seed)
+    format!("pretrained-{}-seed{}-{hash:016x}.safetensors", net.size, net.seed)
 }
 
 /// A fine-tuned model's checkpoint, with the pretrained net it started from

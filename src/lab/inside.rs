@@ -104,7 +104,7 @@ mod tests {
         let keys = shipped_models(Preset::Paper);
         assert_eq!(keys.len(), 4);
         assert!(keys.iter().all(|k| k.seed == 0 && k.task == SuccessSet::N4));
-        assert_eq!(shipped_path(Preset::Paper, keys[3]), "results/models/paper/opimp-xl-seed0-n4.opimp");
+        assert_eq!(shipped_path(Preset::Paper, keys[3]), "results/models/paper/opimp-xl-seed0-n4.safetensors");
         assert_eq!(shipped_models(Preset::Quick), vec![ModelKey { size: Size::S, seed: 0, task: SuccessSet::N4 }]);
         // The paper's settings on fewer models share the paper's files;
         // other settings ship their own.
@@ -113,7 +113,7 @@ mod tests {
         }
         assert_eq!(shipped_from(Preset::Quick), Preset::Quick);
         assert_eq!(shipped_from(Preset::NoMaintenance), Preset::NoMaintenance);
-        assert_eq!(shipped_path(Preset::Scaling, keys[0]), "results/models/paper/opimp-s-seed0-n4.opimp");
+        assert_eq!(shipped_path(Preset::Scaling, keys[0]), "results/models/paper/opimp-s-seed0-n4.safetensors");
     }
 
     #[test]

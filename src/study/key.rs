@@ -33,7 +33,7 @@ impl ModelKey {
 
     /// A file name for this model's checkpoint.
     pub fn file_name(self) -> String {
-        format!("opimp-{}-seed{}-{}.opimp", self.size, self.seed, self.task.name().replace(',', "_"))
+        format!("opimp-{}-seed{}-{}.safetensors", self.size, self.seed, self.task.name().replace(',', "_"))
     }
 }
 

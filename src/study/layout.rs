@@ -177,6 +177,36 @@ impl Layout {
         Layout { specs, tokens, positions, blocks, norm: final_norm, head }
     }
 
+    /// Each parameter's name, in layout order: `tokens`, `positions`,
+    /// `blocks.{i}.{norm1,qkv,proj,norm2,ff1,ff2}.{gain,bias,weight}`,
+    /// `norm.{gain,bias}`, `head.{weight,bias}` (a linear weight is
+    /// [in, out]: y = x W + b).
+    pub fn names(&self) -> Vec<String> {
+        let mut names = vec![String::new(); self.specs.len()];
+        names[self.tokens] = "tokens".into();
+        names[self.positions] = "positions".into();
+        let mut norm = |prefix: &str, at: NormAt| {
+            names[at.gain] = format!("{prefix}.gain");
+            names[at.bias] = format!("{prefix}.bias");
+        };
+        norm("norm", self.norm);
+        for (i, b) in self.blocks.iter().enumerate() {
+            norm(&format!("blocks.{i}.norm1"), b.norm1);
+            norm(&format!("blocks.{i}.norm2"), b.norm2);
+        }
+        let mut linear = |prefix: String, at: LinearAt| {
+            names[at.weight] = format!("{prefix}.weight");
+            names[at.bias] = format!("{prefix}.bias");
+        };
+        linear("head".into(), self.head);
+        for (i, b) in self.blocks.iter().enumerate() {
+            for (part, at) in [("qkv", b.qkv), ("proj", b.proj), ("ff1", b.ff1), ("ff2", b.ff2)] {
+                linear(format!("blocks.{i}.{part}"), at);
+            }
+        }
+        names
+    }
+
     /// The number of values of one member.
     pub fn param_count(&self) -> usize {
         self.specs.iter().map(Spec::len).sum()
@@ -224,6 +254,13 @@ mod tests {
             }
             places.sort();
             assert_eq!(places, (0..l.specs.len()).collect::<Vec<_>>(), "{size}");
+            let names = l.names();
+            assert!(names.iter().all(|n| !n.is_empty()));
+            let mut unique = names.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), names.len(), "{size}: every name once");
+            assert_eq!((names[0].as_str(), names[2].as_str(), names.last().unwrap().as_str()), ("tokens", "blocks.0.norm1.gain", "head.bias"));
             assert_eq!(init_weights(&size.shape(), 3).len(), size.params());
         }
     }

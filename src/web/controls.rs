@@ -229,7 +229,7 @@ pub fn Controls(
                     <label class="file" for="import">"Import JSON"</label>
                     <input id="import" class="file-input" type="file" accept=".json,application/json" on:change=import/>
                     <label class="file" for="import-model">"Import model"</label>
-                    <input id="import-model" class="file-input" type="file" accept=".opimp,application/octet-stream" on:change=import_model prop:disabled=running/>
+                    <input id="import-model" class="file-input" type="file" accept=".safetensors,.opimp,application/octet-stream" on:change=import_model prop:disabled=running/>
                     <button id="clear" on:click=clear prop:disabled=running>"Clear stored results"</button>
                 </Show>
                 <Show when=move || shows(Group::Benchmark)>
