@@ -130,10 +130,10 @@ def kept_model_round_trip(driver, models):
     kept = driver.js_async(STORED_MODELS_JS)
     assert len(kept) == 1, f"kept models: {[k for k, _ in kept]}"
     folder = tempfile.mkdtemp(prefix="opimp-e2e-files-")
-    checkpoint = os.path.join(folder, "quick.opimp")
+    checkpoint = os.path.join(folder, "quick.safetensors")
     with open(checkpoint, "wb") as f:
         f.write(base64.b64decode(kept[0][1]))
-    junk = os.path.join(folder, "junk.opimp")
+    junk = os.path.join(folder, "junk.safetensors")
     with open(junk, "wb") as f:
         f.write(b"this is not a model")
     open_settings(driver)
@@ -143,7 +143,7 @@ def kept_model_round_trip(driver, models):
     driver.upload("#import-model", junk)
     wait_for(driver, "return (document.getElementById('messages') || {textContent: ''}).textContent.includes('refused')", 60, "the junk file to be refused")
     driver.upload("#import-model", checkpoint)
-    wait_for(driver, "return (document.getElementById('messages') || {textContent: ''}).textContent.includes('Imported quick.opimp')", 120, "the model to be measured")
+    wait_for(driver, "return (document.getElementById('messages') || {textContent: ''}).textContent.includes('Imported quick.safetensors')", 120, "the model to be measured")
     again = driver.js(MODEL_ROWS)
     strip = lambda rs: [r.replace("save", "").replace("= shipped", "") for r in rs]
     assert strip(again) == strip(models), f"the imported model measured differently:\n{models}\n{again}"
@@ -367,6 +367,27 @@ def teaching_link(driver, base):
     print("e2e: a teacher's link hid the sections and controls it named and walked through the sections one at a time")
 
 
+def cli_computes_the_shipped_quick_preset(dist):
+    """`opimp sweep --engine wasm` runs this page's own CPU worker in Node.js:
+    the quick preset it computes equals results/quick.json bit for bit."""
+    opimp = os.path.join(ROOT, "target", "debug", "opimp")
+    if not os.path.exists(opimp):
+        subprocess.run(["cargo", "build", "--locked", "--bin", "opimp"], cwd=ROOT, check=True)
+    out = os.path.join(ROOT, "target", "e2e-quick-wasm.json")
+    if os.path.exists(out):
+        os.remove(out)
+    started = time.time()
+    subprocess.run([opimp, "sweep", "--preset", "quick", "--engine", "wasm", "--worker", dist, "--out", out],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    mine, shipped = (json.load(open(p)) for p in (out, os.path.join(ROOT, "results", "quick.json")))
+    for part in ["config", "baseline", "models", "scripted", "curves", "failures"]:
+        assert mine[part] == shipped[part], f"the wasm CLI's quick preset differs from results/quick.json in its {part}"
+    for field in ["engine", "build"]:
+        assert mine["provenance"][field] == shipped["provenance"][field], f"{field}: {mine['provenance'][field]} vs {shipped['provenance'][field]}"
+    print(f"e2e: opimp sweep --engine wasm computed the quick preset in Node.js in {time.time() - started:.0f} s, "
+          f"equal to results/quick.json bit for bit ({len(mine['models'])} model(s), every curve)", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dist", default=os.path.join(ROOT, "target", "e2e-dist"))
@@ -377,6 +398,7 @@ def main():
     if not args.no_build:
         print("e2e: building the page with trunk", flush=True)
         subprocess.run(["trunk", "build", "--dist", args.dist], cwd=ROOT, env=env, check=True)
+    cli_computes_the_shipped_quick_preset(args.dist)
     served = Served(args.dist)
     shots = os.path.join(ROOT, "target")
     os.makedirs(shots, exist_ok=True)
