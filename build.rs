@@ -42,6 +42,15 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 /// (serde_json's float parsing).
 const NUMERIC_ROOTS: &[&str] = &["burn", "rand", "rand_xoshiro", "libm", "serde", "serde_json"];
 
+/// burn's other backends, the GPU engine's among them: the CPU engine's
+/// numbers never go through them, so the crates reached only through them
+/// (wgpu, cubecl, fusion, ...) leave the fingerprint as it was. The GPU
+/// engine's numbers are near the CPU's, never claimed equal to anything.
+const OTHER_ENGINES: &[&str] = &[
+    "burn-cubecl", "burn-cubecl-fusion", "burn-fusion", "burn-wgpu", "burn-cuda", "burn-rocm", "burn-router", "burn-remote", "burn-tch",
+    "burn-ndarray", "burn-candle",
+];
+
 /// This package's name in Cargo.lock.
 const PACKAGE: &str = "opimp";
 
@@ -83,6 +92,9 @@ pub(crate) fn numeric_lock_entries(lock: &str) -> Vec<String> {
     let mut i = 0;
     while i < wanted.len() {
         for (name, version) in deps(blocks[wanted[i]]) {
+            if OTHER_ENGINES.contains(&name.as_str()) {
+                continue;
+            }
             for j in named(&name, version.as_deref()) {
                 if !wanted.contains(&j) {
                     wanted.push(j);
@@ -107,6 +119,9 @@ pub(crate) fn numeric_manifest_lines(manifest: &str) -> Vec<String> {
 fn main() {
     let mut files = vec![Path::new(".cargo/config.toml").to_path_buf()];
     walk(Path::new("src"), &mut files);
+    // The vendored, patched numeric crates (vendor/README.md): path
+    // dependencies, so Cargo.lock holds no checksum of theirs.
+    walk(Path::new("vendor"), &mut files);
     files.sort();
     let mut hash = 0xCBF2_9CE4_8422_2325u64;
     println!("cargo:rerun-if-changed=Cargo.lock");
@@ -135,5 +150,6 @@ fn main() {
         fnv1a(&mut hash, text[..end].as_bytes());
     }
     println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=vendor");
     println!("cargo:rustc-env=OPIMP_BUILD={}+{:016x}", std::env::var("CARGO_PKG_VERSION").unwrap_or_default(), hash);
 }

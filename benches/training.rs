@@ -22,7 +22,7 @@ fn steps(c: &mut Criterion) {
             let seeds: Vec<u64> = (0..members as u64).collect();
             let mut t = Trainer::new(&size.shape(), &seeds, &seeds, 0.01, &device);
             let seqs = vec![seq.as_slice(); members];
-            group.bench_function(format!("{size} x{members}"), |b| b.iter(|| pollster::block_on(t.pretrain_step(&seqs, 64, 1e-3))));
+            group.bench_function(format!("{size} x{members}"), |b| b.iter(|| pollster::block_on(t.pretrain_step(&seqs, 64, 1e-3).read())));
         }
     }
     group.finish();
@@ -38,7 +38,7 @@ fn steps(c: &mut Criterion) {
                     pollster::block_on(async {
                         t.rl_step(&seq, &tasks, 64, 3e-4, 0.02, true, true).await;
                         let windows: Vec<_> = (0..members).map(|i| random_windows(&seq, 64, Some(0), t.rng(i))).collect();
-                        t.maintenance_step(&windows, 3e-5).await
+                        t.maintenance_step(&windows, 3e-5).read().await
                     })
                 })
             });

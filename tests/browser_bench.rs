@@ -15,7 +15,7 @@
 
 use opimp::study::size::Size;
 use opimp::worker::handler::handle;
-use opimp::worker::protocol::{WorkerInput, WorkerOutput};
+use opimp::study::protocol::{WorkerInput, WorkerOutput};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);

@@ -31,8 +31,9 @@ use opimp::study::preset::Preset;
 use opimp::study::results::Results;
 use opimp::study::size::Size;
 use opimp::train::Trainer;
-use opimp::worker::handler::{handle, now_ms};
-use opimp::worker::protocol::{WorkerInput, WorkerOutput};
+use opimp::clock::now_ms;
+use opimp::worker::handler::handle;
+use opimp::study::protocol::{WorkerInput, WorkerOutput};
 use std::cell::RefCell;
 use wasm_bindgen_test::*;
 
@@ -88,8 +89,8 @@ async fn one_training_step_on_the_gpu_lands_where_the_cpu_step_does() {
         let shape = size.shape();
         let mut on_cpu = Trainer::new(&shape, &[1, 2], &[5, 6], 0.01, &cpu_device());
         let mut on_gpu = Trainer::new(&shape, &[1, 2], &[5, 6], 0.01, &device);
-        let loss_cpu = on_cpu.pretrain_step(&[seq.as_slice(); 2], 64, 1e-3).await;
-        let loss_gpu = on_gpu.pretrain_step(&[seq.as_slice(); 2], 64, 1e-3).await;
+        let loss_cpu = on_cpu.pretrain_step(&[seq.as_slice(); 2], 64, 1e-3).read().await;
+        let loss_gpu = on_gpu.pretrain_step(&[seq.as_slice(); 2], 64, 1e-3).read().await;
         let (wc, wg) = (on_cpu.stack().weights().await, on_gpu.stack().weights().await);
         for m in 0..2 {
             let before = init_weights(&shape, m as u64 + 1);

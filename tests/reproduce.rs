@@ -10,7 +10,7 @@ use opimp::study::jobs::{Plan, Widths};
 use opimp::study::preset::Preset;
 use opimp::study::results::Results;
 use opimp::worker::handler::handle;
-use opimp::worker::protocol::{WorkerInput, WorkerOutput};
+use opimp::study::protocol::{WorkerInput, WorkerOutput};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);

@@ -38,7 +38,7 @@ fn pretraining_lowers_loss_and_beats_chance() {
     let mut t = Trainer::new(&Size::S.shape(), &[3], &[30], 0.01, &device);
     let (loss0, _) = block_on(evaluate(&t.stack(), &data.test_eval, &device))[0];
     for _ in 0..250 {
-        block_on(t.pretrain_step(&[data.train.as_slice()], 64, 1e-3));
+        t.pretrain_step(&[data.train.as_slice()], 64, 1e-3);
     }
     let (loss1, acc1) = block_on(evaluate(&t.stack(), &data.test_eval, &device))[0];
     assert!(loss1 < loss0 - 0.5, "loss {loss0} -> {loss1}");
@@ -53,14 +53,14 @@ fn rl_raises_success() {
     let g = SuccessSet::N2;
     let mut t = Trainer::new(&Size::S.shape(), &[4], &[40], 0.01, &device);
     for _ in 0..600 {
-        block_on(t.pretrain_step(&[data.train.as_slice()], 64, 1e-3));
+        t.pretrain_step(&[data.train.as_slice()], 64, 1e-3);
     }
     let before = success(&t.stack(), &data, g);
     let mut rl = Trainer::from_stack(t.stack(), &[5], 0.01, &device);
     for _ in 0..300 {
         block_on(rl.rl_step(&data.train, &[g], 64, 1e-3, 0.02, true, false));
         let windows = vec![random_windows(&data.train, 64, Some(0), rl.rng(0))];
-        block_on(rl.maintenance_step(&windows, 1e-4));
+        rl.maintenance_step(&windows, 1e-4);
     }
     let after = success(&rl.stack(), &data, g);
     assert!(after > before + 0.05, "success {before} -> {after}");
@@ -78,12 +78,12 @@ fn a_stacked_member_trains_exactly_as_it_would_alone() {
     let train = |init: &[u64], seeds: &[u64], tasks: &[SuccessSet], dropout_sampling: bool| {
         let mut t = Trainer::new(&shape, init, seeds, 0.01, &device);
         for _ in 0..3 {
-            block_on(t.pretrain_step(&[data.train.as_slice()], 16, 1e-3));
+            t.pretrain_step(&[data.train.as_slice()], 16, 1e-3);
         }
         for _ in 0..3 {
             let out = block_on(t.rl_step(&data.train, tasks, 16, 1e-3, 0.02, dropout_sampling, false));
             let windows: Vec<Vec<_>> = out.rollouts.iter().map(|rs| rs.iter().map(|r| r.window()).collect()).collect();
-            block_on(t.maintenance_step(&windows, 1e-4));
+            t.maintenance_step(&windows, 1e-4);
         }
         block_on(t.stack().weights())
     };
@@ -103,7 +103,7 @@ fn same_seed_same_weights() {
     let run = |seed: u64| {
         let mut t = Trainer::new(&Size::S.shape(), &[seed], &[seed], 0.01, &device);
         for _ in 0..10 {
-            block_on(t.pretrain_step(&[data.train.as_slice()], 32, 1e-3));
+            t.pretrain_step(&[data.train.as_slice()], 32, 1e-3);
             block_on(t.rl_step(&data.train, &[SuccessSet::N4], 32, 1e-3, 0.02, true, false));
         }
         block_on(t.stack().logits(&data.histories[..8], &device))

@@ -17,7 +17,7 @@ use opimp::study::preset::Preset;
 use opimp::study::results::Results;
 use opimp::study::size::Size;
 use opimp::worker::handler::handle;
-use opimp::worker::protocol::{WorkerInput, WorkerOutput};
+use opimp::study::protocol::{WorkerInput, WorkerOutput};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -329,7 +329,7 @@ async fn steps_and_curve_points_redraw_nothing_until_the_clock_ticks() {
     use opimp::study::key::NetKey;
     use opimp::web::shell::Lab;
     use std::sync::atomic::{AtomicU32, Ordering};
-    let lab = Lab::new(Page::new(LabState::for_preset(Preset::Quick), Vec::new(), 1, opimp::worker::handler::now_ms()));
+    let lab = Lab::new(Page::new(LabState::for_preset(Preset::Quick), Vec::new(), 1, opimp::clock::now_ms()));
     // A view of the page that counts its redraws.
     let redraws = Arc::new(AtomicU32::new(0));
     let counted = redraws.clone();

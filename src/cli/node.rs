@@ -9,7 +9,7 @@ use crate::study::engine::Engine;
 use crate::study::event::Event;
 use crate::study::jobs::Handout;
 use crate::study::provenance::BUILD;
-use crate::worker::protocol::{Envelope, WorkerInput, WorkerOutput};
+use crate::study::protocol::{Envelope, WorkerInput, WorkerOutput};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};

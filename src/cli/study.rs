@@ -159,7 +159,7 @@ fn run_plan(
     let config = results.config.clone();
     let draws = Arc::new(crate::study::data::Draws::new(&config));
     let pb = bar();
-    let mut progress = Progress::new(plan.total_units(), crate::worker::handler::now_ms());
+    let mut progress = Progress::new(plan.total_units(), crate::clock::now_ms());
     let n_works = plan.works().count();
     let mut finished = 0;
     let mut keep: Vec<(ModelKey, Vec<u8>)> = Vec::new();

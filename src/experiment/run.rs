@@ -78,6 +78,9 @@ async fn report_pretrain(step: usize, nets: &[NetKey], t: &Trainer, data: &[&Dat
     Ok(())
 }
 
+/// Steps between reads of the pretraining loss (a progress figure only).
+const LOSS_EVERY: usize = 10;
+
 /// Pretrains the nets of `size` for `seeds`, seed i learning from its own
 /// draw `data[i]`.
 async fn pretrain(config: &ExperimentConfig, data: &[&Data], size: Size, seeds: &[u64], device: &Device, on: &mut dyn FnMut(Event) -> bool) -> Result<(), Stopped> {
@@ -88,9 +91,14 @@ async fn pretrain(config: &ExperimentConfig, data: &[&Data], size: Size, seeds: 
     let p = config;
     let mut t = Trainer::new(&config.shape(size), &init, &train, p.weight_decay, device);
     report_pretrain(0, &nets, &t, data, device, on).await?;
+    let mut value = f64::NAN;
     for step in 1..=p.steps {
-        let losses = t.pretrain_step(&sequences, p.batch, p.lr).await;
-        let value = losses.iter().sum::<f64>() / losses.len() as f64;
+        let losses = t.pretrain_step(&sequences, p.batch, p.lr);
+        // The loss is read (a GPU waits for it) only every few steps.
+        if step % LOSS_EVERY == 0 || step == 1 || step == p.steps {
+            let l = losses.read().await;
+            value = l.iter().sum::<f64>() / l.len() as f64;
+        }
         let ok = on(Event::Step { step, total: p.steps, value });
         if step % p.eval_every == 0 || step == p.steps {
             report_pretrain(step, &nets, &t, data, device, on).await?;
@@ -221,7 +229,7 @@ async fn rl(
         if r.maintenance_every > 0 && step % r.maintenance_every == 0 {
             let windows: Vec<Vec<Window>> =
                 (0..k).map(|i| maintenance_windows(config, data, &std::mem::take(&mut buffers[i]), t.rng(i))).collect();
-            t.maintenance_step(&windows, r.maintenance_lr).await;
+            t.maintenance_step(&windows, r.maintenance_lr);
         }
         let value = out.success.iter().sum::<f64>() / k as f64;
         let ok = on(Event::Step { step, total: r.rl_steps, value });

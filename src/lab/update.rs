@@ -19,7 +19,7 @@ use crate::study::progress::{Progress, fmt_duration};
 use crate::study::results::{Failure, Results};
 use crate::study::settings::Value;
 use crate::study::size::Size;
-use crate::worker::protocol::{WorkerInput, WorkerOutput};
+use crate::study::protocol::{WorkerInput, WorkerOutput};
 use std::sync::Arc;
 
 /// A file the page offers for download.

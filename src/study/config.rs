@@ -21,13 +21,18 @@ use serde::{Deserialize, Serialize};
 /// (pretraining and RL settings in nested objects) are read and converted.
 pub const CONFIG_VERSION: u32 = 3;
 
-/// Declares the experiment config: each setting's field, type, default,
-/// kind (type and bounds), label and state-dependent check, with its doc
-/// comment as its help text.
+/// Declares the experiment config, stage by stage (what the page's
+/// settings panel groups): each setting's field, type, default, kind (type
+/// and bounds), label and state-dependent check, with its doc comment as
+/// its help text, and optionally its `absent` value.
 macro_rules! experiment {
     ($(
-        $(#[doc = $doc:literal])+
-        $konst:ident $field:ident : $ty:ty = $default:expr, $kind:expr, $label:literal, $extra:expr $(, absent $absent:expr)?;
+        stage $title:literal {
+            $(
+                $(#[doc = $doc:literal])+
+                $konst:ident $field:ident : $ty:ty = $default:expr, $kind:expr, $label:literal, $extra:expr $(, absent $absent:expr)?;
+            )+
+        }
     )+) => {
         /// Everything that defines an experiment.
         ///
@@ -39,24 +44,24 @@ macro_rules! experiment {
         pub struct ExperimentConfig {
             /// Format version ([`CONFIG_VERSION`]).
             pub version: u32,
-            $( $(#[doc = $doc])+ pub $field: $ty, )+
+            $( $( $(#[doc = $doc])+ pub $field: $ty, )+ )+
         }
 
         impl ExperimentConfig {
             /// The study's full settings for one size, one seed, one task.
             pub fn base() -> Self {
-                ExperimentConfig { version: CONFIG_VERSION, $( $field: $default, )+ }
+                ExperimentConfig { version: CONFIG_VERSION, $( $( $field: $default, )+ )+ }
             }
 
             /// The values a file that lacks a setting is read with: each
             /// setting's `absent` value where it has one (what the lab did
             /// before the setting existed), otherwise its default.
             pub fn absent() -> Self {
-                ExperimentConfig { version: CONFIG_VERSION, $( $field: absent_or!($($absent)?; $default), )+ }
+                ExperimentConfig { version: CONFIG_VERSION, $( $( $field: absent_or!($($absent)?; $default), )+ )+ }
             }
         }
 
-        $(
+        $( $(
             $(#[doc = $doc])+
             pub static $konst: Setting<ExperimentConfig> = Setting {
                 name: stringify!($field),
@@ -71,11 +76,22 @@ macro_rules! experiment {
                 },
                 extra: $extra,
             };
-        )+
+        )+ )+
 
         /// Every experiment setting, in the order links list them.
-        pub static EXPERIMENT: &[&Setting<ExperimentConfig>] = &[$(&$konst),+];
+        pub static EXPERIMENT: &[&Setting<ExperimentConfig>] = &[$( $(&$konst),+ ),+];
+
+        /// The settings by stage of the study, in order.
+        pub static STAGES: &[Stage] = &[$( Stage { title: $title, settings: &[$(&$konst),+] } ),+];
     };
+}
+
+/// A stage of the study and its settings (a group of the settings panel).
+pub struct Stage {
+    /// Its title.
+    pub title: &'static str,
+    /// Its settings, in order.
+    pub settings: &'static [&'static Setting<ExperimentConfig>],
 }
 
 /// A setting's `absent` value if it declares one, else its default.
@@ -94,76 +110,88 @@ const fn help_text(doc: &'static str) -> &'static str {
 }
 
 experiment! {
-    /// model sizes: s, m, l, xl
-    SIZES sizes: Vec<Size> = vec![Size::S], Kind::Sizes, "Sizes", no_extra;
-    /// model seeds (one model per size and seed)
-    SEEDS seeds: Vec<u64> = vec![0], Kind::Seeds { max: 20 }, "Seeds", no_extra;
-    /// tasks each pretrained model is fine-tuned on: n2, n4, n6 or outcome
-    /// lists such as 0,3,5
-    TASKS tasks: Vec<SuccessSet> = vec![SuccessSet::N4], Kind::Tasks { max: 8 }, "Tasks", no_extra;
-    /// AdamW steps of next-token pretraining
-    STEPS steps: usize = 3000, Kind::Int { lo: 0, hi: 100_000 }, "Pretraining steps", no_extra;
-    /// windows per pretraining step
-    BATCH batch: usize = 64, Kind::Int { lo: 1, hi: 1024 }, "Batch", no_extra;
-    /// pretraining learning rate
-    LR lr: f64 = 1e-3, Kind::Float { lo: 0.0, hi: 1.0 }, "LR", no_extra;
-    /// AdamW weight decay (pretraining and RL)
-    WEIGHT_DECAY weight_decay: f64 = 0.01, Kind::Float { lo: 0.0, hi: 1.0 }, "Weight decay", no_extra;
-    /// pretraining steps between loss and accuracy evaluations
-    EVAL_EVERY eval_every: usize = 100, Kind::Int { lo: 1, hi: 100_000 }, "Evaluate every", no_extra;
-    /// windows in each loss and accuracy evaluation
-    EVAL_WINDOWS eval_windows: usize = 1000, Kind::Int { lo: 1, hi: 20_000 }, "Evaluation windows", no_extra;
-    /// length of the training sequence (tokens)
-    TRAIN_TOKENS train_tokens: usize = 200_000, Kind::Int { lo: 1000, hi: 5_000_000 }, "Training tokens", no_extra;
-    /// length of the held-out sequence (the measures' histories come from it)
-    TEST_TOKENS test_tokens: usize = 50_000, Kind::Int { lo: 1000, hi: 5_000_000 }, "Test tokens", no_extra;
-    /// RL steps per task
-    RL_STEPS rl_steps: usize = 1500, Kind::Int { lo: 0, hi: 100_000 }, "RL steps", no_extra;
-    /// histories per RL step
-    RL_BATCH rl_batch: usize = 64, Kind::Int { lo: 1, hi: 1024 }, "RL batch", no_extra;
-    /// RL learning rate
-    RL_LR rl_lr: f64 = 3e-4, Kind::Float { lo: 0.0, hi: 1.0 }, "RL LR", no_extra;
-    /// learning rate of the maintenance next-token steps during RL (their
-    /// own AdamW state)
-    MAINTENANCE_LR maintenance_lr: f64 = 3e-5, Kind::Float { lo: 0.0, hi: 1.0 }, "Maintenance LR", no_extra;
-    /// windows per maintenance step (outcome targets)
-    MAINTENANCE_BATCH maintenance_batch: usize = 64, Kind::Int { lo: 1, hi: 1024 }, "Maintenance batch", no_extra;
-    /// RL steps between maintenance steps (0: no maintenance). Every step
-    /// by default: the setting measured to keep held-out prediction
-    /// (BENCHMARKS.md, "Maintenance and the size effect")
-    MAINTENANCE_EVERY maintenance_every: usize = 1, Kind::Int { lo: 0, hi: 1000 }, "Maintenance every", no_extra;
-    /// share of maintenance windows taken from the RL phase's own rollouts
-    /// (history, sampled action, the outcome the rule drew); the rest are
-    /// windows of the pretraining sequence. A quarter by default: with it
-    /// held-out outcome accuracy stays where pretraining left it (with
-    /// rollouts alone it erodes, with pretraining windows alone it rises
-    /// and the model never sees its own actions' consequences)
-    MAINTENANCE_ROLLOUTS maintenance_rollouts: f64 = 0.25, Kind::Float { lo: 0.0, hi: 1.0 }, "Maintenance from rollouts", no_extra;
-    /// 1: RL samples its actions from the network with dropout on (the
-    /// same pass is reinforced); 0: from the policy itself, without dropout
-    SAMPLE_DROPOUT sample_dropout: bool = true, Kind::Flag, "Sample with dropout", no_extra;
-    /// RL steps between success-rate evaluations
-    RL_EVAL_EVERY rl_eval_every: usize = 100, Kind::Int { lo: 1, hi: 100_000 }, "RL evaluate every", no_extra;
-    /// histories the measures use (cut from the held-out sequence)
-    EVAL_HISTORIES eval_histories: usize = 1000, Kind::Int { lo: 1, hi: 20_000 }, "Histories measured", eval_fits;
-    /// the world's noise rate eps
-    EPS eps: f64 = DEFAULT_EPS, Kind::Float { lo: 1e-6, hi: 1.0 }, "Noise", no_extra;
-    /// seed of the data (sequences, evaluation windows and histories); with
-    /// one draw per seed, seed k's draw is data_seed + k
-    DATA_SEED data_seed: u64 = 2024, Kind::Int { lo: 0, hi: u32::MAX as u64 }, "Data seed", no_extra;
-    /// 1: seed k of every size and task learns from, and is measured on,
-    /// its own draw of the data (data_seed + k), so a seed is a replicate
-    /// over draws as well as weights and sizes compare paired by draw; 0:
-    /// every seed shares data_seed's draw (files before this setting)
-    DRAW_PER_SEED draw_per_seed: bool = true, Kind::Flag, "One data draw per seed", no_extra, absent false;
-    /// 1: pre-norm blocks (x + f(norm(x))); 0: post-norm blocks
-    /// (norm(x + f(x))), PyTorch's nn.TransformerEncoderLayer default
-    /// (files before this setting were pre-norm)
-    NORM_FIRST norm_first: bool = crate::study::size::DEFAULT_NORM_FIRST, Kind::Flag, "Pre-norm blocks", no_extra, absent true;
-    /// 1: the RL loss is the mean cross-entropy over the batch's successes
-    /// (PyTorch's cross_entropy(logits[ok], actions[ok])); 0: its sum over
-    /// the successes divided by the whole batch (files before this setting)
-    RL_MEAN_OVER_SUCCESSES rl_mean_over_successes: bool = true, Kind::Flag, "RL loss: mean over successes", no_extra, absent false;
+    stage "Models" {
+        /// model sizes: s, m, l, xl
+        SIZES sizes: Vec<Size> = vec![Size::S], Kind::Sizes, "Sizes", no_extra;
+        /// model seeds (one model per size and seed)
+        SEEDS seeds: Vec<u64> = vec![0], Kind::Seeds { max: 20 }, "Seeds", no_extra;
+        /// tasks each pretrained model is fine-tuned on: n2, n4, n6 or outcome
+        /// lists such as 0,3,5
+        TASKS tasks: Vec<SuccessSet> = vec![SuccessSet::N4], Kind::Tasks { max: 8 }, "Tasks", no_extra;
+    }
+    stage "Data" {
+        /// length of the training sequence (tokens)
+        TRAIN_TOKENS train_tokens: usize = 200_000, Kind::Int { lo: 1000, hi: 5_000_000 }, "Training tokens", no_extra;
+        /// length of the held-out sequence (the measures' histories come from it)
+        TEST_TOKENS test_tokens: usize = 50_000, Kind::Int { lo: 1000, hi: 5_000_000 }, "Test tokens", no_extra;
+        /// the world's noise rate eps
+        EPS eps: f64 = DEFAULT_EPS, Kind::Float { lo: 1e-6, hi: 1.0 }, "Noise", no_extra;
+        /// seed of the data (sequences, evaluation windows and histories); with
+        /// one draw per seed, seed k's draw is data_seed + k
+        DATA_SEED data_seed: u64 = 2024, Kind::Int { lo: 0, hi: u32::MAX as u64 }, "Data seed", no_extra;
+        /// 1: seed k of every size and task learns from, and is measured on,
+        /// its own draw of the data (data_seed + k), so a seed is a replicate
+        /// over draws as well as weights and sizes compare paired by draw; 0:
+        /// every seed shares data_seed's draw (files before this setting)
+        DRAW_PER_SEED draw_per_seed: bool = true, Kind::Flag, "One data draw per seed", no_extra, absent false;
+    }
+    stage "Pretraining" {
+        /// AdamW steps of next-token pretraining
+        STEPS steps: usize = 3000, Kind::Int { lo: 0, hi: 100_000 }, "Pretraining steps", no_extra;
+        /// windows per pretraining step
+        BATCH batch: usize = 64, Kind::Int { lo: 1, hi: 1024 }, "Batch", no_extra;
+        /// pretraining learning rate
+        LR lr: f64 = 1e-3, Kind::Float { lo: 0.0, hi: 1.0 }, "LR", no_extra;
+        /// AdamW weight decay (pretraining and RL)
+        WEIGHT_DECAY weight_decay: f64 = 0.01, Kind::Float { lo: 0.0, hi: 1.0 }, "Weight decay", no_extra;
+        /// 1: pre-norm blocks (x + f(norm(x))); 0: post-norm blocks
+        /// (norm(x + f(x))), PyTorch's nn.TransformerEncoderLayer default
+        /// (files before this setting were pre-norm)
+        NORM_FIRST norm_first: bool = crate::study::size::DEFAULT_NORM_FIRST, Kind::Flag, "Pre-norm blocks", no_extra, absent true;
+        /// pretraining steps between loss and accuracy evaluations
+        EVAL_EVERY eval_every: usize = 100, Kind::Int { lo: 1, hi: 100_000 }, "Evaluate every", no_extra;
+        /// windows in each loss and accuracy evaluation
+        EVAL_WINDOWS eval_windows: usize = 1000, Kind::Int { lo: 1, hi: 20_000 }, "Evaluation windows", no_extra;
+    }
+    stage "RL" {
+        /// RL steps per task
+        RL_STEPS rl_steps: usize = 1500, Kind::Int { lo: 0, hi: 100_000 }, "RL steps", no_extra;
+        /// histories per RL step
+        RL_BATCH rl_batch: usize = 64, Kind::Int { lo: 1, hi: 1024 }, "RL batch", no_extra;
+        /// RL learning rate
+        RL_LR rl_lr: f64 = 3e-4, Kind::Float { lo: 0.0, hi: 1.0 }, "RL LR", no_extra;
+        /// 1: the RL loss is the mean cross-entropy over the batch's successes
+        /// (PyTorch's cross_entropy(logits[ok], actions[ok])); 0: its sum over
+        /// the successes divided by the whole batch (files before this setting)
+        RL_MEAN_OVER_SUCCESSES rl_mean_over_successes: bool = true, Kind::Flag, "RL loss: mean over successes", no_extra, absent false;
+        /// 1: RL samples its actions from the network with dropout on (the
+        /// same pass is reinforced); 0: from the policy itself, without dropout
+        SAMPLE_DROPOUT sample_dropout: bool = true, Kind::Flag, "Sample with dropout", no_extra;
+        /// RL steps between success-rate evaluations
+        RL_EVAL_EVERY rl_eval_every: usize = 100, Kind::Int { lo: 1, hi: 100_000 }, "RL evaluate every", no_extra;
+    }
+    stage "Maintenance" {
+        /// learning rate of the maintenance next-token steps during RL (their
+        /// own AdamW state)
+        MAINTENANCE_LR maintenance_lr: f64 = 3e-5, Kind::Float { lo: 0.0, hi: 1.0 }, "Maintenance LR", no_extra;
+        /// windows per maintenance step (outcome targets)
+        MAINTENANCE_BATCH maintenance_batch: usize = 64, Kind::Int { lo: 1, hi: 1024 }, "Maintenance batch", no_extra;
+        /// RL steps between maintenance steps (0: no maintenance). Every step
+        /// by default: the setting measured to keep held-out prediction
+        /// (BENCHMARKS.md, "Maintenance and the size effect")
+        MAINTENANCE_EVERY maintenance_every: usize = 1, Kind::Int { lo: 0, hi: 1000 }, "Maintenance every", no_extra;
+        /// share of maintenance windows taken from the RL phase's own rollouts
+        /// (history, sampled action, the outcome the rule drew); the rest are
+        /// windows of the pretraining sequence. A quarter by default: with it
+        /// held-out outcome accuracy stays where pretraining left it (with
+        /// rollouts alone it erodes, with pretraining windows alone it rises
+        /// and the model never sees its own actions' consequences)
+        MAINTENANCE_ROLLOUTS maintenance_rollouts: f64 = 0.25, Kind::Float { lo: 0.0, hi: 1.0 }, "Maintenance from rollouts", no_extra;
+    }
+    stage "Measures" {
+        /// histories the measures use (cut from the held-out sequence)
+        EVAL_HISTORIES eval_histories: usize = 1000, Kind::Int { lo: 1, hi: 20_000 }, "Histories measured", eval_fits;
+    }
 }
 
 /// The evaluation histories must fit in the held-out sequence.
@@ -417,7 +445,18 @@ mod tests {
             "eval_histories": 1000, "eps": 0.02, "seed": 2024
         });
         let c = ExperimentConfig::from_value(v2.clone()).unwrap();
-        assert_eq!(c, ExperimentConfig::preset(Preset::NoMaintenance));
+        // What the lab did before those settings existed: one draw shared
+        // by every seed, pre-norm blocks, the RL loss over the batch.
+        let mut before = ExperimentConfig::preset(Preset::NoMaintenance);
+        (before.draw_per_seed, before.norm_first, before.rl_mean_over_successes) = (false, true, false);
+        assert_eq!(c, before);
+        // A version 3 file written before them reads the same way, with no
+        // new format version.
+        let mut v3 = serde_json::to_value(ExperimentConfig::preset(Preset::NoMaintenance)).unwrap();
+        for k in ["draw_per_seed", "norm_first", "rl_mean_over_successes"] {
+            v3.as_object_mut().unwrap().remove(k);
+        }
+        assert_eq!(ExperimentConfig::from_value(v3).unwrap(), before);
         let mut v1 = v2;
         v1["version"] = 1.into();
         for k in ["maintenance_every", "maintenance_rollouts", "sample_dropout"] {

@@ -17,6 +17,7 @@ pub mod key;
 pub mod layout;
 pub mod preset;
 pub mod progress;
+pub mod protocol;
 pub mod provenance;
 pub mod claims;
 pub mod results;

@@ -87,6 +87,17 @@ async fn values(t: Tensor<1>) -> Vec<f64> {
     read(t).await.into_iter().map(|v| v as f64).collect()
 }
 
+/// Each member's batch loss of a step, left on the device until read: on a
+/// GPU a read waits for the device, so a run reads it only when it reports.
+pub struct Losses(Tensor<1>);
+
+impl Losses {
+    /// The losses (waits for the device).
+    pub async fn read(self) -> Vec<f64> {
+        values(self.0).await
+    }
+}
+
 /// Samples an action 8..15 from logits at temperature 1 (softmax over the
 /// action tokens only).
 pub fn sample_action(logits: &[f32], rng: &mut Rng) -> u8 {
@@ -161,7 +172,7 @@ impl Trainer {
     /// Next-token steps on windows with targets (`windows[i]` for member i,
     /// all of one count): a forward pass with dropout, each member's mean
     /// cross-entropy, one AdamW step. Returns each member's batch loss.
-    async fn next_token(&mut self, windows: &[Vec<Window>], lr: f64, maintenance: bool) -> Vec<f64> {
+    fn next_token(&mut self, windows: &[Vec<Window>], lr: f64, maintenance: bool) -> Losses {
         let m = self.members();
         let inputs: Vec<&Vec<u8>> = windows.iter().flat_map(|ws| ws.iter().map(|(w, _)| w)).collect();
         let targets: Vec<Vec<u8>> = windows.iter().map(|ws| ws.iter().map(|(_, t)| *t).collect()).collect();
@@ -170,7 +181,7 @@ impl Trainer {
         let logits = stack.forward(tokens_tensor(&inputs, m, &self.device), Some(&mut self.rngs));
         let divisors: Vec<f32> = targets.iter().map(|t| t.len() as f32).collect();
         let loss = weighted_nll(logits, one_hot(&targets, &ones, &self.device), &divisors);
-        let out = values(loss.clone().detach()).await;
+        let out = Losses(loss.clone().detach());
         self.descend(loss, lr, maintenance);
         out
     }
@@ -178,16 +189,16 @@ impl Trainer {
     /// One pretraining step: member i draws `batch` random windows of its
     /// sequence `seqs[i]` (targets of either parity) from its generator.
     /// Returns each member's batch loss.
-    pub async fn pretrain_step(&mut self, seqs: &[&[u8]], batch: usize, lr: f64) -> Vec<f64> {
+    pub fn pretrain_step(&mut self, seqs: &[&[u8]], batch: usize, lr: f64) -> Losses {
         assert_eq!(seqs.len(), self.members(), "one sequence per member");
         let windows: Vec<Vec<Window>> = self.rngs.iter_mut().zip(seqs).map(|(r, seq)| random_windows(seq, batch, None, r)).collect();
-        self.next_token(&windows, lr, false).await
+        self.next_token(&windows, lr, false)
     }
 
     /// One maintenance step (its own AdamW state): member i trains on
     /// `windows[i]` (outcome targets). Returns each member's batch loss.
-    pub async fn maintenance_step(&mut self, windows: &[Vec<Window>], lr: f64) -> Vec<f64> {
-        self.next_token(windows, lr, true).await
+    pub fn maintenance_step(&mut self, windows: &[Vec<Window>], lr: f64) -> Losses {
+        self.next_token(windows, lr, true)
     }
 
     /// One RL step: member i samples actions at temperature 1 (over 8..15)

@@ -9,7 +9,7 @@ use crate::lab::link;
 use crate::lab::parts::{Part, Section};
 use crate::lab::page::Page;
 use crate::lab::update::Msg;
-use crate::worker::handler::now_ms;
+use crate::clock::now_ms;
 use leptos::prelude::*;
 
 /// Starts the page.

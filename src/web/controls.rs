@@ -18,7 +18,7 @@ use crate::study::progress::fmt_duration;
 use crate::study::settings::{Setting, Value};
 use crate::study::size::Size;
 use crate::study::validate::MAX_RESULTS_BYTES;
-use crate::worker::handler::now_ms;
+use crate::clock::now_ms;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 

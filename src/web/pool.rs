@@ -3,7 +3,7 @@
 //! start with; which work goes where is decided by [`crate::lab::update`].
 
 use crate::lab::update::Msg;
-use crate::worker::protocol::{WorkerInput, WorkerOutput};
+use crate::study::protocol::{WorkerInput, WorkerOutput};
 use crate::worker::wasm::{envelope_of, message_of};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -9,7 +9,7 @@ use super::pool::Pool;
 use crate::lab::page::{Page, RunState};
 use crate::lab::update::{Command, Msg, update};
 use crate::study::results::Results;
-use crate::worker::handler::now_ms;
+use crate::clock::now_ms;
 use leptos::prelude::*;
 use std::cell::RefCell;
 

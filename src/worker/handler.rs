@@ -1,7 +1,8 @@
 //! The worker's work: one message in, outputs out. The same function serves
 //! the Web Worker ([`super::wasm`]) and in-process tests.
 
-use super::protocol::{WorkerInput, WorkerOutput};
+use crate::clock::now_ms;
+use crate::study::protocol::{WorkerInput, WorkerOutput};
 use crate::experiment::{self, Stopped};
 use crate::study::config::ExperimentConfig;
 use crate::study::data::Draws;
@@ -18,25 +19,6 @@ thread_local! {
     /// The last experiment's draws of the data, reused by the next work of
     /// the same one.
     static DRAWS: RefCell<Option<Arc<Draws>>> = const { RefCell::new(None) };
-}
-
-/// Milliseconds on a monotonic clock (`performance.now()` in wasm).
-pub fn now_ms() -> f64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        use wasm_bindgen::JsCast;
-        js_sys::Reflect::get(&js_sys::global(), &"performance".into())
-            .ok()
-            .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
-            .map(|p| p.now())
-            .unwrap_or(0.0)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use std::sync::OnceLock;
-        static START: OnceLock<std::time::Instant> = OnceLock::new();
-        START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64() * 1000.0
-    }
 }
 
 /// The greeting a worker sends once its wasm has loaded and its device
@@ -144,7 +126,7 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
                 loop {
                     let start = now_ms();
                     for _ in 0..5 {
-                        t.pretrain_step(&seqs, batch, 1e-3).await;
+                        t.pretrain_step(&seqs, batch, 1e-3).read().await;
                     }
                     let per = (now_ms() - start) / 5.0;
                     warmup += 5;
@@ -155,7 +137,7 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
                 }
                 let start = now_ms();
                 for _ in 0..steps {
-                    t.pretrain_step(&seqs, batch, 1e-3).await;
+                    t.pretrain_step(&seqs, batch, 1e-3).read().await;
                 }
                 out(WorkerOutput::Bench { size, members, ms_per_step: (now_ms() - start) / steps as f64, warmup });
             }

@@ -1,8 +1,7 @@
-//! The training worker: the page ↔ worker messages ([`protocol`], no burn)
-//! and their handler ([`handler`], burn), which runs the same way in a Web
-//! Worker ([`wasm`]) and in a test.
+//! The training worker: the handler of the page's messages
+//! ([`crate::study::protocol`]), with burn, which runs the same way in a Web
+//! Worker ([`wasm`]), in Node.js (`opimp sweep --engine wasm`) and in a test.
 
 pub mod handler;
-pub mod protocol;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

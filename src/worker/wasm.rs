@@ -8,7 +8,7 @@
 //! says it is ready (or it says why it cannot be).
 
 use super::handler::{handle, ready};
-use super::protocol::{Envelope, WorkerInput, WorkerOutput};
+use crate::study::protocol::{Envelope, WorkerInput, WorkerOutput};
 use crate::study::engine::Engine;
 use burn::tensor::Device;
 use std::cell::Cell;
