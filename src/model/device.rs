@@ -1,6 +1,5 @@
-//! The devices the model runs on: the CPU engine's, always, and the GPU
-//! engine's where the program is built with the `gpu` feature and the
-//! machine (the browser) offers a WebGPU adapter.
+//! The CPU engine's device, the one whose numbers are the same bit for bit
+//! wherever the same build runs (the GPU engine's is [`super::gpu`]).
 
 use burn::tensor::Device;
 
@@ -9,11 +8,4 @@ use burn::tensor::Device;
 /// (round 1, BENCHMARKS.md).
 pub fn cpu_device() -> Device {
     Device::flex()
-}
-
-/// The GPU device: burn's wgpu backend on the default adapter (WebGPU in a
-/// browser, where it must be made asynchronously), or why there is none.
-#[cfg(feature = "gpu")]
-pub async fn gpu_device() -> Result<Device, String> {
-    Device::wgpu_options().init_async().await.map_err(|e| format!("no WebGPU device: {e}"))
 }

@@ -2,9 +2,11 @@
 //! one graph, and the devices it runs on.
 
 pub mod device;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod transformer;
 
 #[cfg(feature = "gpu")]
-pub use device::gpu_device;
+pub use gpu::gpu_device;
 pub use device::cpu_device;
 pub use transformer::{Stack, read, tokens_tensor};
