@@ -151,6 +151,53 @@ def table_of(paths):
     for p in paths:
         for row in rows(p):
             print(row)
+    print()
+    print(SPLIT_HEADER)
+    for p in paths:
+        for row in split_rows(p):
+            print(row)
+
+
+SPLIT_HEADER = (
+    "| probe | size | held-out next-token accuracy after pretraining | success | xl − s (paired by seed) "
+    "| outcome accuracy, start → end | rollout windows, start → end | own action | other actions |\n"
+    "|---|---|---:|---:|---:|---|---|---|---|"
+)
+
+
+def split_rows(path):
+    """Per probe and size: pretraining's held-out accuracy, success, the
+    size effect paired by seed, and held-out outcome accuracy on natural
+    windows, on rollout windows, and on rollout windows split by whether
+    the sampled action was the sequence's own (the rule's)."""
+    r = json.load(open(path))
+    name = os.path.basename(path).removesuffix(".json")
+    pre = {(c["size"], c["seed"]): c["points"][-1]["test_acc"] for c in r.get("curves", {}).get("pretrain", []) if c["points"]}
+    rl = {(c["size"], c["seed"], c["task"]): c["points"] for c in r.get("curves", {}).get("rl", [])}
+    success = {}
+    for m in r["models"]:
+        k = (m["size"], m["seed"], m["task"])
+        success[k] = next(s for s in m["scores"] if s["task"] == k[2])["success"]
+    sizes = [z for z in ["s", "m", "l", "xl"] if any(k[0] == z for k in success)]
+    seeds = sorted({k[1] for k in success})
+    diffs = [success[("xl", sd, t)] - success[("s", sd, t)] for (z, sd, t) in success if z == "s" and ("xl", sd, t) in success]
+    out = []
+    for z in sizes:
+        keys = [k for k in success if k[0] == z]
+        def change(field):
+            pts = [rl[k] for k in keys if k in rl and rl[k][0].get(field) is not None and rl[k][-1].get(field) is not None]
+            if not pts:
+                return "—"
+            a, b = mean([p[0][field] for p in pts]), mean([p[-1][field] for p in pts])
+            return f"{a:.3f} → {b:.3f} ({b - a:+.3f})"
+        acc = [pre[(z, sd)] for sd in seeds if (z, sd) in pre]
+        succ = [success[k] for k in keys]
+        effect = f"{mean(diffs):+.3f} ± {se(diffs):.3f}" if diffs and z == "xl" else ""
+        out.append(
+            f"| {name} | {z} | {mean(acc):.3f} | {mean(succ):.3f} ± {se(succ):.3f} | {effect} | {change('outcome_acc')} "
+            f"| {change('rollout_acc')} | {change('rollout_own_acc')} | {change('rollout_other_acc')} |"
+        )
+    return out
 
 
 def main():

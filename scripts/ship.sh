@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Recomputes the results the site ships (results/*.json and the models
+# under results/models/) on the wasm engine: the page's own CPU worker run
+# in Node.js by `opimp sweep --engine wasm`, one process per core, so that
+# every browser reproduces them bit for bit. Resumable: re-running it goes
+# on where it stopped (finished models are kept in each results file after
+# every model, pretrained nets in target/ship/pretrained).
+#   scripts/ship.sh [PRESET ...]    every preset by default, in the order
+#                                   below (paper first: four presets take
+#                                   their models from it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+presets=("$@")
+[ ${#presets[@]} -gt 0 ] || presets=(paper no-maintenance scaling cross impact self quick)
+cargo build --release --locked --bin opimp
+opimp=target/release/opimp
+./scripts/wasm-worker.sh release
+mkdir -p target/ship/pretrained
+for preset in "${presets[@]}"; do
+  out=results/$preset.json
+  extra=()
+  case $preset in
+    scaling|cross|impact|self) extra=(--reuse results/paper.json) ;;
+  esac
+  echo "ship: $preset" >&2
+  "$opimp" sweep --preset "$preset" --engine wasm --out "$out" --pretrained target/ship/pretrained \
+    --models "target/ship/models/$preset" "${extra[@]}" > /dev/null
+  # One model per size ships for the look inside a model (seed 0, n4 or
+  # the first task); presets that are the paper's settings on fewer models
+  # read the paper's (lab::inside::shipped_from).
+  python3 - "$preset" <<'PY'
+import json, os, shutil, sys
+preset = sys.argv[1]
+r = json.load(open(f"results/{preset}.json"))
+c = r["config"]
+task = "n4" if "n4" in c["tasks"] else c["tasks"][0]
+if preset in ("scaling", "cross", "impact", "self"):
+    sys.exit(0)
+dest = f"results/models/{preset}"
+shutil.rmtree(dest, ignore_errors=True)
+os.makedirs(dest)
+for size in c["sizes"]:
+    name = f"opimp-{size}-seed{c['seeds'][0]}-{task.replace(',', '_')}.safetensors"
+    shutil.copy(f"target/ship/models/{preset}/{name}", os.path.join(dest, name))
+print(f"ship: {preset}: {len(r['models'])} models, {len(c['sizes'])} model files in {dest}", file=sys.stderr)
+PY
+done
+"$opimp" claims --results results/paper.json > results/paper-claims.txt
+python3 scripts/paper_table.py results/paper.json > results/paper-table.md
