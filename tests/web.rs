@@ -337,7 +337,7 @@ async fn steps_and_curve_points_redraw_nothing_until_the_clock_ticks() {
     document().body().unwrap().append_child(&host).unwrap();
     let handle = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
         let counted = counted.clone();
-        view! { <p>{move || { counted.fetch_add(1, Ordering::SeqCst); lab.with(|p| p.status.clone()) }}</p> }
+        view! { <p>{move || { counted.fetch_add(1, Ordering::SeqCst); lab.with(|p| p.status.to_string()) }}</p> }
     });
     sleep(50).await;
     let drawn = redraws.load(Ordering::SeqCst);

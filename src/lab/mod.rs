@@ -9,5 +9,6 @@ pub mod ledger;
 pub mod link;
 pub mod page;
 pub mod parts;
+pub mod said;
 pub mod store;
 pub mod update;

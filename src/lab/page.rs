@@ -3,6 +3,7 @@
 //! workers, kept checkpoints, what storage holds, and messages.
 
 use super::ledger::Ledger;
+use super::said::{Said, Status};
 use super::link::{LabState, Notice};
 use super::store::{ExperimentId, Store};
 use crate::study::config::ExperimentConfig;
@@ -256,9 +257,9 @@ pub struct Page {
     /// Problems with the link.
     pub notices: Vec<Notice>,
     /// Messages for the user, newest last.
-    pub messages: Vec<String>,
+    pub messages: Vec<Said>,
     /// The status line.
-    pub status: String,
+    pub status: Status,
     /// Benchmark figures.
     pub bench: Vec<BenchFigure>,
     /// The clock (ms), as of the last message.
@@ -293,7 +294,7 @@ impl Page {
             pending: Vec::new(),
             notices,
             messages: Vec::new(),
-            status: "Ready. Scripted policies and the last two sections need no training.".into(),
+            status: Status::Ready,
             bench: Vec::new(),
             now,
         }
@@ -380,8 +381,7 @@ impl Page {
     }
 
     /// Adds a message for the user (the last eight are kept).
-    pub fn say(&mut self, m: impl Into<String>) {
-        let m = m.into();
+    pub fn say(&mut self, m: Said) {
         if self.messages.last() != Some(&m) {
             self.messages.push(m);
         }

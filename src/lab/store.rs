@@ -10,6 +10,7 @@
 //! results were last saved), and the page says what it kept. A save counts
 //! as done only when its transaction has completed.
 
+use super::said::Said;
 use crate::study::config::ExperimentConfig;
 use crate::study::key::ModelKey;
 use crate::study::results::Results;
@@ -200,7 +201,7 @@ pub struct Reaction {
     /// Requests to make.
     pub requests: Vec<StoreRequest>,
     /// Messages for the user.
-    pub say: Vec<String>,
+    pub say: Vec<Said>,
 }
 
 impl Store {
@@ -221,11 +222,11 @@ impl Store {
 
     /// The request that saves `results` (none when storage is closed or
     /// the results do not serialise, which the page says).
-    pub fn save_results(&mut self, results: &Results) -> Result<Option<StoreRequest>, String> {
+    pub fn save_results(&mut self, results: &Results) -> Result<Option<StoreRequest>, Said> {
         if !self.is_open() {
             return Ok(None);
         }
-        let json = results.to_json().map_err(|e| format!("These results could not be stored ({e})."))?;
+        let json = results.to_json().map_err(Said::ResultsNotSerialised)?;
         Ok(Some(StoreRequest::SaveResults(ExperimentId::of(&results.config), Arc::new(json))))
     }
 
@@ -275,17 +276,15 @@ impl Store {
             }
             StoreAnswer::Opened(Err(e)) => {
                 self.availability = Availability::Unavailable(e.to_string());
-                r.say.push(format!("Results will not survive a reload: {e}."));
+                r.say.push(Said::StorageUnavailable(e.to_string()));
             }
             StoreAnswer::Library { results, checkpoints, error } => {
                 if let Some(e) = error {
-                    r.say.push(format!("Stored results could not be read ({e}); new results will be kept if the browser allows."));
+                    r.say.push(Said::LibraryUnreadable(e.to_string()));
                 }
                 let bad = results.iter().filter(|(_, x)| x.is_err()).count();
                 if bad > 0 {
-                    r.say.push(format!(
-                        "{bad} stored experiment(s) could not be read by this version of the lab; they are left in storage untouched."
-                    ));
+                    r.say.push(Said::LibraryOtherVersion(bad));
                 }
                 for (id, _) in &results {
                     self.experiments.entry(id.clone()).or_default().results = true;
@@ -294,7 +293,7 @@ impl Store {
                     self.experiments.entry(id).or_default().checkpoints.insert(key);
                 }
             }
-            StoreAnswer::Checkpoints(_, Err(e)) => r.say.push(format!("Kept models could not be read from storage ({e}).")),
+            StoreAnswer::Checkpoints(_, Err(e)) => r.say.push(Said::CheckpointsUnreadable(e.to_string())),
             StoreAnswer::Checkpoints(..) => {}
             StoreAnswer::ResultsSaved(id, _, Ok(())) => {
                 self.clock += 1;
@@ -308,13 +307,10 @@ impl Store {
                     self.waiting.push(Waiting::Results(id, json));
                     r.requests.push(StoreRequest::DropCheckpoints(old));
                 }
-                None => r.say.push(
-                    "The browser's storage is full and holds no checkpoints to give up: these results were not stored; download them with Export JSON."
-                        .into(),
-                ),
+                None => r.say.push(Said::StorageFullNoRoom),
             },
             StoreAnswer::ResultsSaved(_, _, Err(e)) => {
-                r.say.push(format!("The browser refused to store the results ({e}); download them with Export JSON."))
+                r.say.push(Said::ResultsNotStored(e.to_string()))
             }
             StoreAnswer::CheckpointSaved(id, key, _, Ok(())) => {
                 self.saving.remove(&(id.clone(), key));
@@ -331,15 +327,13 @@ impl Store {
                     }
                     None => {
                         self.saving.remove(&(id, key));
-                        r.say.push(format!(
-                            "The browser's storage is full: the checkpoint of {key} was not kept across a reload (its results are kept; save it from the models table now)."
-                        ));
+                        r.say.push(Said::CheckpointNotStoredFull(key));
                     }
                 }
             }
             StoreAnswer::CheckpointSaved(id, key, _, Err(e)) => {
                 self.saving.remove(&(id, key));
-                r.say.push(format!("The checkpoint of {key} could not be kept across a reload ({e}); its results are kept, and it can be saved from the models table now."));
+                r.say.push(Said::CheckpointNotStored(key, e.to_string()));
             }
             StoreAnswer::Dropped(id, result) => {
                 let n = self.experiments.get(&id).map_or(0, |e| e.checkpoints.len());
@@ -359,22 +353,22 @@ impl Store {
                     }
                     Err(e) => {
                         self.waiting.clear();
-                        r.say.push(format!("Storage is full and stored checkpoints could not be given up ({e}); download results with Export JSON."));
+                        r.say.push(Said::CouldNotMakeRoom(e.to_string()));
                     }
                 }
             }
             StoreAnswer::Cleared(Ok(())) => {
                 self.forget_all();
-                r.say.push("Stored results and kept models cleared.".into());
+                r.say.push(Said::StorageCleared);
             }
-            StoreAnswer::Cleared(Err(e)) => r.say.push(format!("Storage could not be cleared ({e}).")),
+            StoreAnswer::Cleared(Err(e)) => r.say.push(Said::StorageNotCleared(e.to_string())),
         }
         r
     }
 
     /// Says which checkpoints were given up for room, once the results
     /// they made room for are stored.
-    fn given_up_notice(&mut self) -> Option<String> {
+    fn given_up_notice(&mut self) -> Option<Said> {
         if self.given_up.is_empty() {
             return None;
         }
@@ -382,9 +376,6 @@ impl Store {
         let experiments = self.given_up.len();
         self.given_up.clear();
         let kept = self.experiments.values().filter(|e| e.results).count();
-        Some(format!(
-            "The browser's storage was full: the {dropped} stored checkpoint(s) of the {experiments} oldest experiment(s) were given up; \
-             the results of all {kept} stored experiment(s) are kept."
-        ))
+        Some(Said::GaveUpCheckpoints { dropped, experiments, kept })
     }
 }

@@ -7,6 +7,7 @@ use super::inside::{HistoryChoice, Looking, parse_history, shipped_models};
 use super::ledger::{Ledger, Phase};
 use super::link::{LabState, Prop};
 use super::page::*;
+use super::said::{Said, Status, Why};
 use super::store::{ExperimentId, StoreAnswer, StoreRequest};
 use crate::sequence::SuccessSet;
 use crate::study::checkpoint::{self, MAX_CHECKPOINT_BYTES};
@@ -15,7 +16,7 @@ use crate::study::event::Event;
 use crate::study::jobs::{Plan, Work, WorkId};
 use crate::study::key::{ModelKey, NetKey};
 use crate::study::preset::Preset;
-use crate::study::progress::{Progress, fmt_duration};
+use crate::study::progress::Progress;
 use crate::study::results::{Failure, Results};
 use crate::study::settings::Value;
 use crate::study::size::Size;
@@ -162,17 +163,14 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
             arrive(page, &mut cmds);
         }
         Msg::Set(prop, value) => set(page, prop, Ok(value), &mut cmds),
-        Msg::SetText(prop, text) => {
-            let parsed = prop.parse(&text).map_err(|e| (text, e));
-            match parsed {
-                Ok(v) => set(page, prop, Ok(v), &mut cmds),
-                Err((text, e)) => set(page, prop, Err(format!("{} = {text} was not used: {e}", prop.name())), &mut cmds),
-            }
-        }
+        Msg::SetText(prop, text) => match prop.parse(&text) {
+            Ok(v) => set(page, prop, Ok(v), &mut cmds),
+            Err(why) => set(page, prop, Err((text, why)), &mut cmds),
+        },
         Msg::AddTask(g) => {
             let mut tasks = page.config().tasks.clone();
             if tasks.contains(&g) {
-                page.say(format!("The experiment already has the task {g}."));
+                page.say(Said::TaskAlreadyThere(g));
             } else {
                 tasks.push(g);
                 set(page, Prop::Experiment(&crate::study::config::TASKS), Ok(Value::Tasks(tasks)), &mut cmds);
@@ -183,10 +181,10 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
         Msg::Clear => clear(page, &mut cmds),
         Msg::Benchmark => {
             if page.running() {
-                page.say("The benchmark waits for the run to finish (it would slow it down and be slowed by it).");
+                page.say(Said::BenchWaits);
             } else if !page.pending.contains(&Pending::Bench) && !page.workers.contains(&Slot::Busy(Task::Bench)) {
                 page.pending.push(Pending::Bench);
-                page.say("Benchmark: warming up until the time per step settles, then timing 10 steps (batch 64) of each size on one worker…");
+                page.say(Said::BenchStarted);
             }
         }
         Msg::WebGpu(answer) => {
@@ -227,7 +225,7 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
                 page.inside.history = HistoryChoice::Typed(h);
                 look(page, &mut cmds);
             }
-            Err(e) => page.say(format!("That history was not used: {e}.")),
+            Err(e) => page.say(Said::HistoryRefused(e)),
         },
         Msg::ModelFetched(preset, key, result) => match result {
             Ok(bytes) => {
@@ -249,21 +247,21 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
             };
             match bytes {
                 Ok(b) => cmds.push(Command::Download { name: name.into(), mime, bytes: Arc::new(b) }),
-                Err(e) => page.say(format!("{name} was not written: {e}")),
+                Err(e) => page.say(Said::NotWritten(name.into(), e)),
             }
         }
         Msg::SaveModel(key) => {
             let kept = page.kept_here().find(|k| k.key == key).map(|k| k.checkpoint.clone());
             match kept {
                 Some(bytes) => cmds.push(Command::Download { name: key.file_name(), mime: "application/octet-stream", bytes }),
-                None => page.say(format!("The checkpoint of {key} is not kept here (it was trained elsewhere, or storage gave it up).")),
+                None => page.say(Said::CheckpointNotKept(key)),
             }
         }
         Msg::CopyLink => cmds.push(Command::CopyLink(super::link::serialize(&page.link))),
-        Msg::Copied(Ok(url)) => page.say(format!("Link copied: {url}")),
-        Msg::Copied(Err(e)) => page.say(format!("The link was not copied: {e}. Copy it from the address bar.")),
+        Msg::Copied(Ok(url)) => page.say(Said::LinkCopied(url)),
+        Msg::Copied(Err(e)) => page.say(Said::LinkNotCopied(e)),
         Msg::Downloaded(_, Ok(())) => {}
-        Msg::Downloaded(name, Err(e)) => page.say(format!("{name} could not be saved: {e}")),
+        Msg::Downloaded(name, Err(e)) => page.say(Said::NotSaved(name, e)),
         Msg::Tick => {
             for i in 0..page.workers.len() {
                 if let Slot::Starting { since, .. } = page.workers[i] {
@@ -273,7 +271,7 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
                 }
             }
         }
-        Msg::Say(m) => page.say(m),
+        Msg::Say(m) => page.say(Said::Text(m)),
         Msg::DismissNotices => page.notices.clear(),
         Msg::DismissMessages => page.messages.clear(),
     }
@@ -282,17 +280,17 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
 }
 
 /// Writes a property; a change of experiment swaps in its results.
-fn set(page: &mut Page, prop: Prop, value: Result<Value, String>, cmds: &mut Vec<Command>) {
+fn set(page: &mut Page, prop: Prop, value: Result<Value, (String, String)>, cmds: &mut Vec<Command>) {
     let value = match value {
         Ok(v) => v,
-        Err(message) => {
-            page.say(format!("{message}; kept {}", prop.read_text(&page.link)));
-            return;
+        Err((text, why)) => {
+            let kept = prop.read_text(&page.link);
+            return page.say(Said::SettingRefused { name: prop.name(), value: Some(text), why, kept });
         }
     };
     let engine = prop.name() == super::link::ENGINE.name;
     if (prop.is_experiment() || engine) && page.running() {
-        page.say(format!("{} can change once the run ends (cancel it first).", prop.label()));
+        page.say(Said::SettingWaits(prop.label()));
         return;
     }
     let before = prop.read_text(&page.link);
@@ -308,7 +306,7 @@ fn set(page: &mut Page, prop: Prop, value: Result<Value, String>, cmds: &mut Vec
                 switch_engine(page, page.link.engine, cmds);
             }
         }
-        Err(e) => page.say(format!("{} was not used: {e}; kept {before}", prop.name())),
+        Err(e) => page.say(Said::SettingRefused { name: prop.name(), value: None, why: e, kept: before }),
     }
 }
 
@@ -320,14 +318,7 @@ fn switch_engine(page: &mut Page, engine: Engine, cmds: &mut Vec<Command>) {
     page.worker_build = None;
     // Work that was waiting for a worker waits for the new ones.
     cmds.push(Command::Workers { engine, count });
-    page.say(match engine {
-        Engine::Cpu => "Engine: the CPU. Its numbers are the same bit for bit in every browser.".to_string(),
-        Engine::Gpu => format!(
-            "Engine: the GPU (WebGPU). Its numbers are near the CPU engine's, not equal: success within {}, Op within {} nats of the shipped results is called near.",
-            crate::study::engine::NEAR_SUCCESS,
-            crate::study::engine::NEAR_OP
-        ),
-    });
+    page.say(Said::Engine(engine));
 }
 
 /// After the experiment changed: file the old results in the library and
@@ -435,7 +426,7 @@ fn save_results(page: &mut Page, cmds: &mut Vec<Command>) {
 
 fn clear(page: &mut Page, cmds: &mut Vec<Command>) {
     if page.running() {
-        return page.say("Clearing waits for the run to end (cancel it first).");
+        return page.say(Said::ClearWaits);
     }
     page.library.clear();
     page.kept.clear();
@@ -447,7 +438,7 @@ fn clear(page: &mut Page, cmds: &mut Vec<Command>) {
     if let Some(req) = page.store.clear() {
         cmds.push(Command::Store(req));
     } else {
-        page.say("Results and kept models cleared from this page (the browser's storage was not in use).");
+        page.say(Said::ClearedHere);
     }
     arrive(page, cmds);
 }
@@ -507,10 +498,7 @@ fn autorun(page: &mut Page) {
     if minutes <= 10.0 {
         start_run(page);
     } else {
-        page.say(format!(
-            "This experiment takes about {} in this browser; press Run to start it (or run it natively with `opimp sweep` and import the results).",
-            fmt_duration(minutes * 60.0)
-        ));
+        page.say(Said::LongExperiment(minutes));
     }
 }
 
@@ -519,15 +507,12 @@ fn start_run(page: &mut Page) {
         return;
     }
     if page.live_workers() == 0 {
-        page.say("Training is unavailable: no worker could start in this browser.");
+        page.status = Status::Unavailable;
         return;
     }
     let missing = page.results.missing();
     if missing.is_empty() {
-        page.status = format!(
-            "Every model of this experiment is already trained ({} models); change a setting or clear the results to train again.",
-            page.results.models.len()
-        );
+        page.status = Status::AllTrained(page.results.models.len());
         return;
     }
     let reproducing = page.showing_shipped();
@@ -544,11 +529,7 @@ fn start_run(page: &mut Page) {
     page.results.failures.retain(|f| f.models.iter().all(|k| !missing.contains(k)));
     page.tag += 1;
     let n = missing.len();
-    page.status = format!(
-        "{} {n} model(s) on {} worker(s)…",
-        if reproducing { "Reproducing the shipped results: training" } else { "Training" },
-        page.live_workers()
-    );
+    page.status = Status::Training { reproducing, models: n, workers: page.live_workers() };
     let ledger = Ledger::new(page.workers.len(), page.now);
     page.run = Some(Run { tag: page.tag, progress: Progress::new(plan.total_units(), page.now), plan, state: RunState::Running, ended: None, reproducing, ledger });
 }
@@ -568,7 +549,7 @@ fn cancel(page: &mut Page, cmds: &mut Vec<Command>) {
     if let Some(run) = &mut page.run {
         run.end(RunState::Cancelled, page.now);
     }
-    page.status = format!("Cancelled: {stopped} running work(s) stopped; {kept} finished model(s) kept.");
+    page.status = Status::Cancelled(stopped, kept);
 }
 
 fn restart(page: &mut Page, i: usize, cmds: &mut Vec<Command>) {
@@ -594,10 +575,7 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
         WorkerOutput::Unavailable { engine, message } => {
             let busy = page.workers.iter().any(|w| matches!(w, Slot::Busy(_)));
             if engine == page.engine && engine != Engine::Cpu && !busy {
-                page.say(format!(
-                    "engine={}: {message}. The lab trains on the CPU instead (the same numbers bit for bit).",
-                    engine.name()
-                ));
+                page.say(Said::EngineUnavailable(engine, message));
                 page.link.engine = Engine::Cpu;
                 switch_engine(page, Engine::Cpu, cmds);
             }
@@ -607,7 +585,7 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
                 if let Event::Model(m) = event {
                     let key = m.key;
                     if page.results.has(key) {
-                        page.say(format!("Import of {name} refused: {key} is already in the results (clear them first). Nothing was changed."));
+                        page.say(Said::ImportRefused(name, Why::AlreadyThere(key)));
                     } else {
                         let mut candidate = page.results.clone();
                         super::computed::record(&mut candidate.provenance, page.engine, candidate.models.len());
@@ -615,10 +593,10 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
                         match candidate.validate_parts() {
                             Ok(()) => {
                                 page.results = candidate;
-                                page.say(format!("Imported {name}: {key}, measured on this experiment's histories."));
+                                page.say(Said::ModelImported(name, key));
                                 save_results(page, cmds);
                             }
-                            Err(e) => page.say(format!("Import of {name} refused: {e}. Nothing was changed.")),
+                            Err(e) => page.say(Said::ImportRefused(name, Why::Other(e))),
                         }
                     }
                 }
@@ -640,7 +618,7 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
                     finish_work(page, id, None, cmds);
                 }
             } else if let Some(Slot::Busy(Task::Measure(_))) = task {
-                page.status = "The imported model is measured.".into();
+                page.status = Status::Measured;
             }
         }
         WorkerOutput::Failed { run, message } => {
@@ -649,8 +627,8 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
             restart(page, i, cmds);
             match task {
                 Some(Slot::Busy(Task::Work(id))) if Some(run) == tag => finish_work(page, id, Some(message), cmds),
-                Some(Slot::Busy(Task::Measure(name))) => page.say(format!("Model import refused: {name}: {message}. Nothing was changed.")),
-                Some(Slot::Busy(Task::Prepare)) => page.say(format!("The scripted policies could not be measured: {message}")),
+                Some(Slot::Busy(Task::Measure(name))) => page.say(Said::ImportRefused(name, Why::Other(message))),
+                Some(Slot::Busy(Task::Prepare)) => page.say(Said::BaselinesFailed(message)),
                 Some(Slot::Busy(Task::Inspect)) => page.inside.looking = Looking::Failed(message),
                 _ => {}
             }
@@ -669,18 +647,10 @@ fn worker_output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Vec<Co
         WorkerOutput::Bench { size, members, ms_per_step, warmup } => {
             page.bench.retain(|b| !(b.size == size && b.members == members));
             page.bench.push(BenchFigure { size, members, ms_per_step });
-            page.say(format!(
-                "Benchmark: size {size} ({} parameters), {members} model(s) as one stack, on the {}: {ms_per_step:.1} ms per step ({:.1} ms per model-step; settled after {warmup} warm-up steps)",
-                crate::study::size::group_digits(size.params()),
-                match page.engine {
-                    Engine::Cpu => "CPU",
-                    Engine::Gpu => "GPU",
-                },
-                ms_per_step / members as f64
-            ));
+            page.say(Said::BenchFigure { size, members, engine: page.engine, ms_per_step, warmup });
         }
         WorkerOutput::BenchDone => page.workers[i] = Slot::Idle,
-        WorkerOutput::Error { message } => page.say(format!("A worker could not read a message: {message}")),
+        WorkerOutput::Error { message } => page.say(Said::WorkerConfused(message)),
     }
 }
 
@@ -691,7 +661,7 @@ fn run_event(page: &mut Page, id: WorkId, event: Event, cmds: &mut Vec<Command>)
         Event::Step { step, total, .. } => {
             let units = run.plan.units(id);
             run.progress.step(id, units, step, total);
-            page.status = format!("{}: step {step} of {total}", run.plan.work(id));
+            page.status = Status::Step(run.plan.work(id).to_string(), step, total);
         }
         Event::PretrainPoint { net, point } => page.results.curves.push_pretrain(net, point),
         Event::RlPoint { key, point } => page.results.curves.push_rl(key, point),
@@ -742,7 +712,7 @@ fn finish_work(page: &mut Page, id: WorkId, failure: Option<String>, cmds: &mut 
         let message = failure.clone().unwrap_or_else(|| "its pretrained net did not arrive".into());
         page.results.failures.retain(|f| f.models.iter().all(|k| !lost.contains(k)));
         page.results.failures.push(Failure { models: lost, message: message.clone() });
-        page.say(format!("{work} failed: {message}"));
+        page.say(Said::WorkFailed(work, message.clone()));
         save_results(page, cmds);
     }
     let run = page.run.as_mut().expect("run");
@@ -750,31 +720,13 @@ fn finish_work(page: &mut Page, id: WorkId, failure: Option<String>, cmds: &mut 
         run.end(RunState::Done, page.now);
         let time = run.ledger.describe();
         let secs = (page.now - run.progress.started) / 1000.0;
-        let (n, failed) = (page.results.models.len(), page.results.failures.len());
-        let mut status = if failed == 0 {
-            format!("Done: {n} model(s) trained and measured in {}.", fmt_duration(secs))
-        } else {
-            format!("Done in {}: {n} model(s) measured, {failed} failure(s) (see messages).", fmt_duration(secs))
-        };
-        if run.reproducing {
+        let reproduced = run.reproducing.then(|| {
             let marks: Vec<Reproduced> = page.results.models.iter().map(|m| page.reproduced(m)).collect();
-            let equal = marks.iter().filter(|m| **m == Reproduced::Equal).count();
-            let near = marks.iter().filter(|m| matches!(m, Reproduced::Near(_))).count();
-            if page.engine.is_exact() {
-                status.push_str(&format!(" {equal} of {} equal the shipped numbers bit for bit.", marks.len()));
-            } else {
-                status.push_str(&format!(
-                    " {near} of {} are near the shipped numbers (GPU engine: success within {}, Op within {}).",
-                    marks.len(),
-                    crate::study::engine::NEAR_SUCCESS,
-                    crate::study::engine::NEAR_OP
-                ));
-            }
-        }
-        if let Some(time) = time {
-            status.push_str(&format!(" Time: {time}."));
-        }
-        page.status = status;
+            let good = marks.iter().filter(|m| matches!(m, Reproduced::Equal | Reproduced::Near(_))).count();
+            (good, marks.len(), page.engine)
+        });
+        let (models, failures) = (page.results.models.len(), page.results.failures.len());
+        page.status = Status::Done { models, failures, seconds: secs, reproduced, time };
     }
 }
 
@@ -783,12 +735,12 @@ fn worker_died(page: &mut Page, i: usize, message: String, cmds: &mut Vec<Comman
     match slot {
         Slot::Starting { tries, .. } if tries >= 2 => {
             page.workers[i] = Slot::Dead(message.clone());
-            page.say(format!("A training worker could not start ({message}); {} worker(s) left.", page.live_workers()));
+            page.say(Said::WorkerNotStarted(message.clone(), page.live_workers()));
             if page.live_workers() == 0 {
                 if let Some(run) = page.run.as_mut().filter(|r| r.state == RunState::Running) {
                     run.end(RunState::Cancelled, page.now);
                 }
-                page.status = "Training is unavailable: no worker could start in this browser.".into();
+                page.status = Status::Unavailable;
             }
         }
         Slot::Starting { .. } => restart(page, i, cmds),
@@ -801,7 +753,7 @@ fn worker_died(page: &mut Page, i: usize, message: String, cmds: &mut Vec<Comman
         }
         Slot::Busy(Task::Measure(name)) => {
             restart(page, i, cmds);
-            page.say(format!("Model import refused: {name}: the worker died ({message}). Nothing was changed."));
+            page.say(Said::ImportRefused(name, Why::Other(format!("the worker died ({message})"))));
         }
         Slot::Busy(Task::Inspect) => {
             restart(page, i, cmds);
@@ -822,7 +774,7 @@ fn worker_died(page: &mut Page, i: usize, message: String, cmds: &mut Vec<Comman
 
 fn import_results(page: &mut Page, name: &str, bytes: Result<Vec<u8>, String>, cmds: &mut Vec<Command>) {
     if page.running() {
-        page.say(format!("Import of {name} refused: a run is going; cancel it first. Nothing was changed."));
+        page.say(Said::ImportRefused(name.to_string(), Why::RunGoing));
         return;
     }
     let parsed = bytes
@@ -830,7 +782,7 @@ fn import_results(page: &mut Page, name: &str, bytes: Result<Vec<u8>, String>, c
         .and_then(|t| Results::from_json(&t));
     let r = match parsed {
         Ok(r) => r,
-        Err(e) => return page.say(format!("Import refused: {name}: {e}. Nothing was changed.")),
+        Err(e) => return page.say(Said::ImportRefused(name.to_string(), Why::Other(e))),
     };
     let n = r.models.len();
     if r.config != *page.config() {
@@ -849,22 +801,18 @@ fn import_results(page: &mut Page, name: &str, bytes: Result<Vec<u8>, String>, c
         }
         page.results = r;
     } else if let Err(e) = page.results.merge(r) {
-        return page.say(format!("Import refused: {name}: {e}. Nothing was changed."));
+        return page.say(Said::ImportRefused(name.to_string(), Why::Other(e)));
     }
-    page.say(format!("Imported {n} model(s) from {name} (merged with this experiment's results)."));
+    page.say(Said::ResultsImported(name.to_string(), n));
     save_results(page, cmds);
 }
 
 fn import_model(page: &mut Page, name: String, size: u64, bytes: Result<Vec<u8>, String>) {
     if page.running() {
-        return page.say(format!("Import of {name} refused: a run is going; cancel it first. Nothing was changed."));
+        return page.say(Said::ImportRefused(name.to_string(), Why::RunGoing));
     }
     if size > MAX_CHECKPOINT_BYTES as u64 {
-        return page.say(format!(
-            "Import of {name} refused: it is {} MB; a checkpoint is at most {} MB. Nothing was changed.",
-            size >> 20,
-            MAX_CHECKPOINT_BYTES >> 20
-        ));
+        return page.say(Said::ImportRefused(name, Why::TooLarge { mb: size >> 20, max_mb: (MAX_CHECKPOINT_BYTES >> 20) as u64 }));
     }
     let checked = bytes.and_then(|b| {
         let (header, _) = checkpoint::read_header(&b)?;
@@ -880,9 +828,9 @@ fn import_model(page: &mut Page, name: String, size: u64, bytes: Result<Vec<u8>,
     match checked {
         Ok(b) => {
             page.pending.push(Pending::Measure { name: name.clone(), bytes: Arc::new(b) });
-            page.status = format!("Measuring the model in {name}…");
+            page.status = Status::Measuring(name.clone());
         }
-        Err(e) => page.say(format!("Import of {name} refused: {e}. Nothing was changed.")),
+        Err(e) => page.say(Said::ImportRefused(name, Why::Other(e))),
     }
 }
 
@@ -985,7 +933,7 @@ mod tests {
         let cmds = update(&mut p, Msg::WorkerDied(0, "out of memory".into()), 4.0);
         assert_eq!(cmds, vec![Command::Restart(0)]);
         assert_eq!(p.results.failures.len(), 2);
-        assert!(p.messages.iter().any(|m| m.contains("out of memory")), "{:?}", p.messages);
+        assert!(p.messages.iter().any(|m| matches!(m, Said::WorkFailed(_, why) if why.contains("out of memory"))), "{:?}", p.messages);
         // Cancel: the busy worker is restarted, the run is cancelled.
         let cmds = update(&mut p, Msg::Cancel, 5.0);
         assert_eq!(cmds, vec![Command::Restart(1)]);
@@ -1006,7 +954,7 @@ mod tests {
         assert_eq!(p.workers[0], Slot::Dead("bad wasm".into()));
         update(&mut p, Msg::Run, 3.0);
         assert!(p.run.is_none());
-        assert!(p.messages.last().unwrap().contains("no worker"), "{:?}", p.messages);
+        assert_eq!(p.status, Status::Unavailable);
         // A worker that never answers is timed out by the clock.
         let mut p = page(Preset::Quick, 1);
         assert!(update(&mut p, Msg::Tick, 10_000.0).is_empty());
@@ -1019,14 +967,14 @@ mod tests {
         ready(&mut p);
         // A 1.2 GB file is refused by its size, before a byte is read.
         update(&mut p, Msg::ImportModel("big.opimp".into(), 1_200_000_000, Err("not read".into())), 0.0);
-        assert!(p.messages.last().unwrap().contains("at most 8 MB"), "{:?}", p.messages);
+        assert_eq!(p.messages.last(), Some(&Said::ImportRefused("big.opimp".into(), Why::TooLarge { mb: 1144, max_mb: 8 })));
         assert!(p.pending.is_empty());
         // A checkpoint of a model outside the experiment, or already in it.
         let w = vec![0.5f32; Size::S.params()];
         let t = crate::study::checkpoint::TrainedAs { seed: 7, init_seed: 1, task: SuccessSet::N4 };
         let outside = crate::study::checkpoint::write(Size::S, true, "", Some(t), &[&w, &w]).unwrap();
         update(&mut p, Msg::ImportModel("seven.opimp".into(), outside.len() as u64, Ok(outside)), 0.0);
-        assert!(p.messages.last().unwrap().contains("not part of this experiment"), "{:?}", p.messages);
+        assert!(matches!(p.messages.last(), Some(Said::ImportRefused(_, Why::Other(w))) if w.contains("not part of this experiment")), "{:?}", p.messages);
         let t = crate::study::checkpoint::TrainedAs { seed: 0, init_seed: 1, task: SuccessSet::N4 };
         let inside = crate::study::checkpoint::write(Size::S, true, "", Some(t), &[&w, &w]).unwrap();
         let cmds = update(&mut p, Msg::ImportModel("zero.opimp".into(), inside.len() as u64, Ok(inside)), 0.0);
@@ -1035,7 +983,7 @@ mod tests {
         let before = p.results.clone();
         update(&mut p, Msg::ImportResults("junk.json".into(), Ok(b"{\"format\":\"opimp-results\"}".to_vec())), 0.0);
         assert_eq!(p.results, before);
-        assert!(p.messages.last().unwrap().contains("Import refused"), "{:?}", p.messages);
+        assert!(matches!(p.messages.last(), Some(Said::ImportRefused(name, Why::Other(_))) if name == "junk.json"), "{:?}", p.messages);
         let mut other = measured(Preset::Cross);
         other.provenance.note = "from a file".into();
         update(&mut p, Msg::Worker(0, WorkerOutput::Done { run: 0 }), 0.0);
@@ -1061,9 +1009,9 @@ mod tests {
         let mut p = page(Preset::Quick, 1);
         let steps = crate::lab::link::prop("steps").unwrap();
         update(&mut p, Msg::SetText(steps, "abc".into()), 0.0);
-        assert!(p.messages.last().unwrap().contains("not a whole number"), "{:?}", p.messages);
+        assert!(matches!(p.messages.last(), Some(Said::SettingRefused { name: "steps", value: Some(v), why, .. }) if v == "abc" && why.contains("not a whole number")), "{:?}", p.messages);
         update(&mut p, Msg::SetText(steps, "500000".into()), 0.0);
-        assert!(p.messages.last().unwrap().contains("outside"), "{:?}", p.messages);
+        assert!(matches!(p.messages.last(), Some(Said::SettingRefused { name: "steps", why, .. }) if why.contains("outside")), "{:?}", p.messages);
         assert_eq!(p.config().steps, 1000);
         let cmds = update(&mut p, Msg::Set(Prop::Lab(&crate::lab::link::PRESET), Value::Preset(Preset::Paper)), 0.0);
         assert_eq!(cmds, vec![Command::FetchShipped(Preset::Paper)]);
@@ -1092,7 +1040,7 @@ mod tests {
         let cmds = update(&mut p, Msg::Worker(0, no), 1.0);
         assert!(cmds.contains(&Command::Workers { engine: Engine::Cpu, count: 4 }), "{cmds:?}");
         assert_eq!((p.engine, p.link.engine, p.workers.len()), (Engine::Cpu, Engine::Cpu, 4));
-        assert!(p.messages.iter().any(|m| m.contains("engine=gpu: no WebGPU device") && m.contains("CPU instead")), "{:?}", p.messages);
+        assert!(p.messages.iter().any(|m| matches!(m, Said::EngineUnavailable(Engine::Gpu, why) if why.contains("no WebGPU device"))), "{:?}", p.messages);
         assert!(!serialize(&p.link).contains("engine"), "the link says what runs");
         // A late greeting from the GPU worker is not the new pool's.
         update(&mut p, Msg::Worker(0, WorkerOutput::Ready { build: "b".into(), engine: Engine::Gpu }), 2.0);
@@ -1160,7 +1108,7 @@ mod tests {
         update(&mut p, Msg::InsideModel(ModelKey { seed: 4, ..key }), 0.0);
         assert!(matches!(&p.inside.looking, Looking::Failed(m) if m.contains("no checkpoint")));
         update(&mut p, Msg::InsideHistoryText("1, 2".into()), 0.0);
-        assert!(p.messages.last().unwrap().contains("at least 20"));
+        assert!(matches!(p.messages.last(), Some(Said::HistoryRefused(why)) if why.contains("at least 20")), "{:?}", p.messages);
     }
 
     #[test]
@@ -1363,7 +1311,7 @@ mod tests {
         let cmds = update(&mut p, Msg::Clear, 0.0);
         db.serve(&mut p, cmds);
         assert!(db.models.is_empty() && db.results.is_empty());
-        assert!(p.messages.iter().any(|m| m.contains("cleared")), "{:?}", p.messages);
+        assert!(p.messages.contains(&Said::StorageCleared), "{:?}", p.messages);
         p.workers[0] = Slot::Idle;
         let cmds = update(&mut p, Msg::Run, 0.0);
         db.serve(&mut p, cmds);
@@ -1439,8 +1387,7 @@ mod tests {
         assert!(db.models.keys().any(|k| k.starts_with(&ids[1].0)));
         assert!(db.models.keys().any(|k| k.starts_with(&ids[2].0)));
         assert_eq!(db.results.len(), 3, "every result kept");
-        let notice = p.messages.iter().find(|m| m.contains("storage was full")).expect("a notice");
-        assert!(notice.contains("1 stored checkpoint(s) of the 1 oldest experiment(s)") && notice.contains("all 3 stored experiment(s)"), "{notice}");
+        assert!(p.messages.contains(&Said::GaveUpCheckpoints { dropped: 1, experiments: 1, kept: 3 }), "{:?}", p.messages);
         assert_eq!(p.results.models.len(), before);
         // Results that do not fit: checkpoints go (oldest experiment
         // first) until they do, and the results are stored.
@@ -1457,7 +1404,7 @@ mod tests {
         assert!(db.results.get(&ids[2].0).unwrap().contains(&"x".repeat(8_000)), "the results were stored");
         assert_eq!(db.results.len(), 3);
         assert!(!db.models.keys().any(|k| k.starts_with(&ids[1].0)), "the next oldest gave up its checkpoints");
-        assert!(p.messages.iter().any(|m| m.contains("storage was full") && m.contains("all 3 stored")), "{:?}", p.messages);
+        assert!(p.messages.iter().any(|m| matches!(m, Said::GaveUpCheckpoints { kept: 3, .. })), "{:?}", p.messages);
     }
 
     #[test]
@@ -1478,7 +1425,7 @@ mod tests {
         let answer = StoreAnswer::CheckpointSaved(id.clone(), key2, bytes, Err(StoreError::Failed { name: "AbortError".into(), message: "aborted".into() }));
         update(&mut p, Msg::Store(answer), 0.0);
         assert!(!p.store.has_checkpoint(&id, key2));
-        assert!(p.messages.last().unwrap().contains("AbortError"), "{:?}", p.messages);
+        assert!(matches!(p.messages.last(), Some(Said::CheckpointNotStored(k, why)) if *k == key2 && why.contains("AbortError")), "{:?}", p.messages);
     }
 
     #[test]
@@ -1486,7 +1433,7 @@ mod tests {
         let mut p = page(Preset::Quick, 1);
         update(&mut p, Msg::Start { autorun: false }, 0.0);
         update(&mut p, Msg::Store(StoreAnswer::Opened(Err(StoreError::Unavailable("no IndexedDB".into())))), 0.0);
-        assert!(p.messages.iter().any(|m| m.contains("no IndexedDB")), "{:?}", p.messages);
+        assert!(p.messages.iter().any(|m| matches!(m, Said::StorageUnavailable(why) if why.contains("no IndexedDB"))), "{:?}", p.messages);
         assert!(p.store.save_results(&measured(Preset::Quick)).unwrap().is_none());
         let cfg: ExperimentConfig = p.config().clone();
         assert!(p.store.save_checkpoint(&cfg, model(&p, 0), &Arc::new(blob(3))).is_none());

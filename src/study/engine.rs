@@ -33,6 +33,14 @@ impl Engine {
         Engine::ALL.into_iter().find(|e| e.name() == t).ok_or_else(|| format!("'{}' is not an engine (use cpu or gpu)", text.trim()))
     }
 
+    /// `CPU` or `GPU`.
+    pub fn short(self) -> &'static str {
+        match self {
+            Engine::Cpu => "CPU",
+            Engine::Gpu => "GPU",
+        }
+    }
+
     /// What a visitor is told about its numbers.
     pub fn label(self) -> &'static str {
         match self {

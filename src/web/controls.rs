@@ -46,7 +46,7 @@ pub fn Notices() -> impl IntoView {
         </Show>
         <Show when=move || !messages().is_empty()>
             <div class="messages" id="messages" role="status" aria-live="polite">
-                <ul>{move || messages().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                <ul>{move || messages().into_iter().map(|m| view! { <li>{m.to_string()}</li> }).collect_view()}</ul>
                 <button on:click=move |_| lab.send(Msg::DismissMessages)>"Dismiss"</button>
             </div>
         </Show>
@@ -269,7 +269,7 @@ fn ProgressBar() -> impl IntoView {
                 " "
                 <span id="eta">{move || lab.with(eta)}</span>
             </div>
-            <p id="status" data-state=state aria-live="polite">{move || lab.with(|p| p.status.clone())}</p>
+            <p id="status" data-state=state aria-live="polite">{move || lab.with(|p| p.status.to_string())}</p>
         </div>
     }
 }
