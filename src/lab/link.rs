@@ -264,9 +264,15 @@ pub enum Prop {
     Experiment(&'static Setting<ExperimentConfig>),
 }
 
+/// Two properties are the same when they are the same declaration (one
+/// static each), never by their names.
 impl PartialEq for Prop {
     fn eq(&self, other: &Self) -> bool {
-        self.name() == other.name()
+        match (self, other) {
+            (Prop::Lab(a), Prop::Lab(b)) => std::ptr::eq(*a, *b),
+            (Prop::Experiment(a), Prop::Experiment(b)) => std::ptr::eq(*a, *b),
+            _ => false,
+        }
     }
 }
 
@@ -277,6 +283,11 @@ impl std::fmt::Debug for Prop {
 }
 
 impl Prop {
+    /// Whether this is the page's setting `s`.
+    pub fn is_lab(self, s: &'static Setting<LabState>) -> bool {
+        matches!(self, Prop::Lab(x) if std::ptr::eq(x, s))
+    }
+
     /// The query parameter.
     pub fn name(self) -> &'static str {
         match self {
@@ -308,7 +319,7 @@ impl Prop {
     /// Whether it is part of the experiment (links that set one name an
     /// experiment).
     pub fn is_experiment(self) -> bool {
-        matches!(self, Prop::Experiment(_)) || self.name() == "preset"
+        matches!(self, Prop::Experiment(_)) || self.is_lab(&PRESET)
     }
     /// Its value in a state.
     pub fn read(self, s: &LabState) -> Value {
@@ -488,7 +499,7 @@ pub fn serialize(state: &LabState) -> String {
     let mut parts = vec![format!("v={LINK_VERSION}")];
     for p in props() {
         let value = p.read_text(state);
-        if p.name() == "preset" || value != p.read_text(&base) {
+        if p.is_lab(&PRESET) || value != p.read_text(&base) {
             parts.push(format!("{}={}", p.name(), encode(&value)));
         }
     }

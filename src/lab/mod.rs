@@ -12,3 +12,4 @@ pub mod parts;
 pub mod said;
 pub mod store;
 pub mod update;
+pub mod workers;

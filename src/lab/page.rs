@@ -6,9 +6,10 @@ use super::ledger::Ledger;
 use super::said::{Said, Status};
 use super::link::{LabState, Notice};
 use super::store::{ExperimentId, Store};
+use super::workers::{Workers, widths_for};
 use crate::study::config::ExperimentConfig;
 use crate::study::engine::{Engine, NEAR_OP, NEAR_SUCCESS};
-use crate::study::jobs::{Plan, Widths, WorkId};
+use crate::study::jobs::Plan;
 use crate::study::key::ModelKey;
 use crate::study::preset::Preset;
 use crate::study::progress::Progress;
@@ -21,8 +22,6 @@ use std::sync::Arc;
 pub const MS_PER_UNIT: f64 = 0.12;
 /// Experiments kept in the library besides the current one.
 pub const LIBRARY: usize = 20;
-/// Seconds a worker may take to say it is ready.
-pub const START_TIMEOUT_S: f64 = 30.0;
 
 /// A fine-tuned model's checkpoint the page keeps (to download).
 #[derive(Clone, Debug, PartialEq)]
@@ -46,63 +45,6 @@ pub enum Shipped {
     Loaded(Box<Results>),
     /// Could not be fetched or read.
     Failed(String),
-}
-
-/// What a worker is doing.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Task {
-    /// A work of the run.
-    Work(WorkId),
-    /// Measuring an imported checkpoint (its file name).
-    Measure(String),
-    /// The benchmark.
-    Bench,
-    /// Measuring an experiment's baselines.
-    Prepare,
-    /// Looking inside a model.
-    Inspect,
-}
-
-/// A training worker.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Slot {
-    /// Loading its wasm (since when, how many times it was started).
-    Starting {
-        /// When it was started (ms).
-        since: f64,
-        /// Starts so far.
-        tries: u32,
-    },
-    /// Ready for work.
-    Idle,
-    /// Working.
-    Busy(Task),
-    /// Could not start; the reason.
-    Dead(String),
-}
-
-/// Work waiting for a free worker.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Pending {
-    /// Measure the scripted policies and the baseline of an experiment
-    /// (generating its data is too slow for the page's own thread).
-    Prepare(ExperimentConfig),
-    /// Look inside a model on one history.
-    Inspect {
-        /// The model's checkpoint.
-        checkpoint: Arc<Vec<u8>>,
-        /// The history.
-        history: super::inside::HistoryChoice,
-    },
-    /// Measure a checkpoint.
-    Measure {
-        /// The file's name.
-        name: String,
-        /// Its bytes.
-        bytes: Arc<Vec<u8>>,
-    },
-    /// Time training steps.
-    Bench,
 }
 
 /// Where a run is.
@@ -184,36 +126,6 @@ pub enum Reproduced {
     NotShipped,
 }
 
-/// Whether the browser offers WebGPU (asked once the page has started).
-#[derive(Clone, Debug, PartialEq)]
-pub enum WebGpu {
-    /// Not known yet.
-    Unknown,
-    /// An adapter is there (what the browser says it is).
-    Offered(String),
-    /// None, and why.
-    Absent(String),
-}
-
-/// How many workers an engine runs with `cores` cores: one per core on the
-/// CPU; one on the GPU (the device is one, and a second worker would only
-/// queue on it).
-pub fn workers_for(engine: Engine, cores: usize) -> usize {
-    match engine {
-        Engine::Cpu => cores.max(1),
-        Engine::Gpu => 1,
-    }
-}
-
-/// How wide the page's stacks are on an engine: the wasm CPU engine's
-/// measured widths, or the GPU's whole stacks.
-pub fn widths_for(engine: Engine) -> Widths {
-    match engine {
-        Engine::Cpu => Widths::WASM,
-        Engine::Gpu => Widths::GPU,
-    }
-}
-
 /// Everything the page shows.
 #[derive(Clone, Debug)]
 pub struct Page {
@@ -237,23 +149,12 @@ pub struct Page {
     pub inside: super::inside::Inside,
     /// Checkpoints the site ships, fetched for the look inside a model.
     pub fetched: Vec<(Preset, ModelKey, Arc<Vec<u8>>)>,
-    /// The training workers.
-    pub workers: Vec<Slot>,
-    /// The engine the workers compute on (the link's, unless it could not
-    /// run here).
-    pub engine: Engine,
-    /// The browser's cores (workers for the CPU engine).
-    pub cores: usize,
-    /// Whether the browser offers WebGPU.
-    pub webgpu: WebGpu,
-    /// The workers' build.
-    pub worker_build: Option<String>,
+    /// The training workers (of the link's engine).
+    pub workers: Workers,
     /// The current or last run.
     pub run: Option<Run>,
     /// The last run tag handed out.
     pub tag: u64,
-    /// Work waiting for a worker.
-    pub pending: Vec<Pending>,
     /// Problems with the link.
     pub notices: Vec<Notice>,
     /// Messages for the user, newest last.
@@ -272,8 +173,7 @@ impl Page {
     /// [`super::update::Msg::Start`] asks for it.
     pub fn new(link: LabState, notices: Vec<Notice>, cores: usize, now: f64) -> Self {
         let config = link.experiment.clone();
-        let engine = link.engine;
-        let workers = workers_for(engine, cores);
+        let workers = Workers::new(link.engine, cores, now);
         Page {
             results: Results::unmeasured(config),
             shipped: Shipped::None,
@@ -284,14 +184,9 @@ impl Page {
             store: Store::default(),
             inside: super::inside::Inside::default(),
             fetched: Vec::new(),
-            workers: (0..workers).map(|_| Slot::Starting { since: now, tries: 1 }).collect(),
-            engine,
-            cores: cores.max(1),
-            webgpu: WebGpu::Unknown,
-            worker_build: None,
+            workers,
             run: None,
             tag: 0,
-            pending: Vec::new(),
             notices,
             messages: Vec::new(),
             status: Status::Ready,
@@ -368,16 +263,34 @@ impl Page {
         if !exact && near { Reproduced::Near(d) } else { Reproduced::Differs(d) }
     }
 
+    /// The engine the workers compute on (the link's).
+    pub fn engine(&self) -> Engine {
+        self.link.engine
+    }
+
     /// Workers that can take work (not dead).
     pub fn live_workers(&self) -> usize {
-        self.workers.iter().filter(|s| !matches!(s, Slot::Dead(_))).count()
+        self.workers.live()
     }
 
     /// Minutes the current experiment's missing models would take here.
     pub fn estimate_minutes(&self) -> f64 {
-        let plan = Plan::new(self.config(), &self.results.missing(), widths_for(self.engine));
+        let plan = Plan::new(self.config(), &self.results.missing(), widths_for(self.engine()));
         let parallel = self.live_workers().min(plan.width()).max(1) as f64;
         plan.total_units() * MS_PER_UNIT / parallel / 60_000.0
+    }
+
+    /// Takes a measured model into the results (trained here, or an
+    /// imported checkpoint measured): the one way a model is accepted. The
+    /// provenance records the engine that computed it; a model whose numbers
+    /// do not hold together is refused and nothing changes.
+    pub fn accept(&mut self, m: ModelResult) -> Result<(), String> {
+        let mut candidate = self.results.clone();
+        super::computed::record(&mut candidate.provenance, self.engine(), candidate.models.len());
+        candidate.add(vec![m]);
+        candidate.validate_parts()?;
+        self.results = candidate;
+        Ok(())
     }
 
     /// Adds a message for the user (the last eight are kept).

@@ -6,7 +6,8 @@
 use super::shell::{Lab, run_label, running};
 use super::files;
 use crate::lab::link::{ENGINE, PRESET, Prop};
-use crate::lab::page::{Page, WebGpu};
+use crate::lab::page::Page;
+use crate::lab::workers::WebGpu;
 use crate::study::engine::Engine;
 use crate::lab::parts::{Controls as Group, Part};
 use crate::lab::update::{Export, Msg};
@@ -170,18 +171,18 @@ pub fn Controls(
             <ProgressBar/>
             <div id="controls-body" class:collapsed=move || !expanded.get()>
             // The engine is offered where the browser has a WebGPU adapter.
-            <Show when=move || lab.with(|p| matches!(p.webgpu, WebGpu::Offered(_)) || p.engine == Engine::Gpu)>
+            <Show when=move || lab.with(|p| matches!(p.workers.webgpu, WebGpu::Offered(_)) || p.engine() == Engine::Gpu)>
                 <div class="row">
                     <div class="field">
                         <label for="set-engine">"Engine"</label>
                         <select id="set-engine" prop:disabled=running aria-describedby="hint-engine"
                             on:change=move |ev| lab.send(Msg::SetText(Prop::Lab(&ENGINE), event_target_value(&ev)))>
                             {Engine::ALL.iter().map(|e| view! {
-                                <option value=e.name() selected=move || lab.with(|s| s.engine == *e)>{e.label()}</option>
+                                <option value=e.name() selected=move || lab.with(|s| s.engine() == *e)>{e.label()}</option>
                             }).collect_view()}
                         </select>
                         <small class="hint" id="hint-engine">
-                            {move || lab.with(|p| match &p.webgpu {
+                            {move || lab.with(|p| match &p.workers.webgpu {
                                 WebGpu::Offered(a) => format!("this browser's WebGPU adapter: {a}. {}", Prop::Lab(&ENGINE).help()),
                                 _ => Prop::Lab(&ENGINE).help(),
                             })}

@@ -19,7 +19,7 @@ fn provenance(lab: Lab) -> String {
             r.models.len(),
             r.provenance.engine,
             r.provenance.build,
-            if p.engine == Engine::Gpu {
+            if p.engine() == Engine::Gpu {
                 ", on the GPU engine Reproduce here gives near numbers, not equal ones"
             } else if r.provenance.reproducible_here() {
                 ", this page's build and engine: Reproduce here gives the same numbers bit for bit"

@@ -8,6 +8,7 @@ use super::files;
 use super::pool::Pool;
 use crate::lab::page::{Page, RunState};
 use crate::lab::update::{Command, Msg, update};
+use crate::lab::workers::WorkerCommand;
 use crate::study::results::Results;
 use crate::clock::now_ms;
 use leptos::prelude::*;
@@ -67,24 +68,24 @@ impl Lab {
     /// Runs one effect; its answer comes back through [`Lab::send`].
     pub fn run(self, c: Command) {
         match c {
-            Command::Post(i, input) => POOL.with(|p| {
+            Command::Worker(WorkerCommand::Post(i, input)) => POOL.with(|p| {
                 if let Some(pool) = p.borrow().as_ref() {
                     pool.post(i, input);
                 }
             }),
-            Command::Restart(i) => POOL.with(|p| {
+            Command::Worker(WorkerCommand::Restart(i)) => POOL.with(|p| {
                 if let Some(pool) = p.borrow().as_ref() {
                     pool.restart(i);
                 }
             }),
-            Command::AskWebGpu => leptos::task::spawn_local(async move { self.send(Msg::WebGpu(files::webgpu_adapter().await)) }),
-            Command::Workers { engine, count } => POOL.with(|p| {
+            Command::Worker(WorkerCommand::Pool { engine, count }) => POOL.with(|p| {
                 let mut p = p.borrow_mut();
                 if let Some(old) = p.take() {
                     old.terminate();
                 }
                 *p = Some(Pool::new(engine, count, std::rc::Rc::new(move |m| self.send(m))));
             }),
+            Command::AskWebGpu => leptos::task::spawn_local(async move { self.send(Msg::WebGpu(files::webgpu_adapter().await)) }),
             Command::FetchShipped(preset) => leptos::task::spawn_local(async move {
                 let result = files::fetch_text(&format!("results/{}.json", preset.name()))
                     .await

@@ -2,6 +2,18 @@
 //! out, asserted.
 
 use super::*;
+use crate::lab::inside::Looking;
+use crate::lab::ledger::Phase;
+use crate::lab::link::LabState;
+use crate::lab::said::{Status, Why};
+use crate::lab::store::ExperimentId;
+use crate::lab::inside::shipped_models;
+use crate::lab::workers::{Pending, Slot, Task, WorkerCommand};
+use crate::study::engine::Engine;
+use crate::study::jobs::Work;
+use crate::study::key::NetKey;
+use crate::study::protocol::WorkerInput;
+use crate::study::size::Size;
 use crate::lab::store::StoreError;
 use crate::study::config::ExperimentConfig;
 use std::collections::BTreeMap;
@@ -15,8 +27,8 @@ fn page(preset: Preset, workers: usize) -> Page {
 
 fn ready(p: &mut Page) -> Vec<Command> {
     let mut cmds = Vec::new();
-    for i in 0..p.workers.len() {
-        cmds.extend(update(p, Msg::Worker(i, WorkerOutput::Ready { build: "b".into(), engine: p.engine }), 1.0));
+    for i in 0..p.workers.slots.len() {
+        cmds.extend(update(p, Msg::Worker(i, WorkerOutput::Ready { build: "b".into(), engine: p.engine() }), 1.0));
     }
     cmds
 }
@@ -30,7 +42,7 @@ fn a_run_hands_out_pretraining_then_rl_as_nets_arrive() {
     let works: Vec<Work> = cmds
         .iter()
         .map(|c| match c {
-            Command::Post(_, WorkerInput::Run { work, .. }) => work.clone(),
+            Command::Worker(WorkerCommand::Post(_, WorkerInput::Run { work, .. })) => work.clone(),
             other => panic!("{other:?}"),
         })
         .collect();
@@ -46,7 +58,7 @@ fn a_run_hands_out_pretraining_then_rl_as_nets_arrive() {
     // seed 0's RL work starts on worker 1 with its net's checkpoint.
     let cmds = update(&mut p, Msg::Worker(1, WorkerOutput::Done { run: tag }), 3.0);
     match cmds.as_slice() {
-        [Command::Post(1, WorkerInput::Run { work: Work::Rl { net: n, tasks }, pretrained, .. })] => {
+        [Command::Worker(WorkerCommand::Post(1, WorkerInput::Run { work: Work::Rl { net: n, tasks }, pretrained, .. }))] => {
             assert_eq!((*n, tasks.len(), pretrained.as_deref()), (net, 3, Some(&[9u8][..])));
         }
         other => panic!("{other:?}"),
@@ -55,12 +67,12 @@ fn a_run_hands_out_pretraining_then_rl_as_nets_arrive() {
     assert_eq!(p.results.failures[0].models.len(), 3);
     // Worker 0 dies mid-pretraining: its models are lost, a fresh worker starts.
     let cmds = update(&mut p, Msg::WorkerDied(0, "out of memory".into()), 4.0);
-    assert_eq!(cmds, vec![Command::Restart(0)]);
+    assert_eq!(cmds, vec![Command::Worker(WorkerCommand::Restart(0))]);
     assert_eq!(p.results.failures.len(), 2);
     assert!(p.messages.iter().any(|m| matches!(m, Said::WorkFailed(_, why) if why.contains("out of memory"))), "{:?}", p.messages);
     // Cancel: the busy worker is restarted, the run is cancelled.
     let cmds = update(&mut p, Msg::Cancel, 5.0);
-    assert_eq!(cmds, vec![Command::Restart(1)]);
+    assert_eq!(cmds, vec![Command::Worker(WorkerCommand::Restart(1))]);
     assert_eq!(p.run_state(), RunState::Cancelled);
     // Where the two workers' 5 ms went: worker 0 trained 1-4 (then died),
     // worker 1 trained 1-2, measured 2-3 (after its net arrived), trained
@@ -73,16 +85,16 @@ fn a_run_hands_out_pretraining_then_rl_as_nets_arrive() {
 #[test]
 fn a_worker_that_cannot_start_is_given_up_after_a_second_try() {
     let mut p = page(Preset::Quick, 1);
-    assert_eq!(update(&mut p, Msg::WorkerDied(0, "bad wasm".into()), 1.0), vec![Command::Restart(0)]);
+    assert_eq!(update(&mut p, Msg::WorkerDied(0, "bad wasm".into()), 1.0), vec![Command::Worker(WorkerCommand::Restart(0))]);
     assert!(update(&mut p, Msg::WorkerDied(0, "bad wasm".into()), 2.0).is_empty());
-    assert_eq!(p.workers[0], Slot::Dead("bad wasm".into()));
+    assert_eq!(p.workers.slots[0], Slot::Dead("bad wasm".into()));
     update(&mut p, Msg::Run, 3.0);
     assert!(p.run.is_none());
     assert_eq!(p.status, Status::Unavailable);
     // A worker that never answers is timed out by the clock.
     let mut p = page(Preset::Quick, 1);
     assert!(update(&mut p, Msg::Tick, 10_000.0).is_empty());
-    assert_eq!(update(&mut p, Msg::Tick, 31_000.0), vec![Command::Restart(0)]);
+    assert_eq!(update(&mut p, Msg::Tick, 31_000.0), vec![Command::Worker(WorkerCommand::Restart(0))]);
 }
 
 #[test]
@@ -92,7 +104,7 @@ fn imports_are_checked_before_anything_changes() {
     // A 1.2 GB file is refused by its size, before a byte is read.
     update(&mut p, Msg::ImportModel("big.opimp".into(), 1_200_000_000, Err("not read".into())), 0.0);
     assert_eq!(p.messages.last(), Some(&Said::ImportRefused("big.opimp".into(), Why::TooLarge { mb: 1144, max_mb: 8 })));
-    assert!(p.pending.is_empty());
+    assert_eq!(p.workers.take_pending(), None);
     // A checkpoint of a model outside the experiment, or already in it.
     let w = vec![0.5f32; Size::S.params()];
     let t = crate::study::checkpoint::TrainedAs { seed: 7, init_seed: 1, task: SuccessSet::N4 };
@@ -102,7 +114,7 @@ fn imports_are_checked_before_anything_changes() {
     let t = crate::study::checkpoint::TrainedAs { seed: 0, init_seed: 1, task: SuccessSet::N4 };
     let inside = crate::study::checkpoint::write(Size::S, true, "", Some(t), &[&w, &w]).unwrap();
     let cmds = update(&mut p, Msg::ImportModel("zero.opimp".into(), inside.len() as u64, Ok(inside)), 0.0);
-    assert!(matches!(cmds.as_slice(), [Command::Post(0, WorkerInput::Measure { .. })]), "{cmds:?}");
+    assert!(matches!(cmds.as_slice(), [Command::Worker(WorkerCommand::Post(0, WorkerInput::Measure { .. }))]), "{cmds:?}");
     // A results file: refused whole when broken, merged when whole.
     let before = p.results.clone();
     update(&mut p, Msg::ImportResults("junk.json".into(), Ok(b"{\"format\":\"opimp-results\"}".to_vec())), 0.0);
@@ -142,11 +154,13 @@ fn settings_are_checked_and_experiments_swap_their_results() {
     assert_eq!(p.shipped, Shipped::Loading);
     assert_eq!(p.results.config, *p.config());
     // Its baselines wait for a worker.
-    assert!(matches!(p.pending.as_slice(), [Pending::Prepare(c)] if c == p.config()));
+    assert!(matches!(p.workers.clone().take_pending(), Some(Pending::Prepare(c)) if c == *p.config()));
     update(&mut p, Msg::AddTask(SuccessSet::parse("1,3").unwrap()), 0.0);
     assert_eq!(p.config().tasks.len(), 4);
     assert_eq!(p.shipped, Shipped::None, "a custom experiment has no shipped results");
-    assert_eq!(p.pending.len(), 1, "one measurement, of the experiment shown");
+    let mut waiting = p.workers.clone();
+    assert!(matches!(waiting.take_pending(), Some(Pending::Prepare(c)) if c == *p.config()));
+    assert_eq!(waiting.take_pending(), None, "one measurement, of the experiment shown");
 }
 
 #[test]
@@ -155,23 +169,23 @@ fn the_gpu_engine_starts_its_workers_falls_back_and_is_never_called_equal() {
     let (link, notices) = parse("?preset=quick&engine=gpu");
     assert!(notices.is_empty(), "{notices:?}");
     let mut p = Page::new(link, Vec::new(), 4, 0.0);
-    assert_eq!(p.workers.len(), 1, "one worker for the one GPU");
+    assert_eq!(p.workers.slots.len(), 1, "one worker for the one GPU");
     let cmds = update(&mut p, Msg::Start { autorun: false }, 0.0);
-    assert!(cmds.contains(&Command::Workers { engine: Engine::Gpu, count: 1 }), "{cmds:?}");
+    assert!(cmds.contains(&Command::Worker(WorkerCommand::Pool { engine: Engine::Gpu, count: 1 })), "{cmds:?}");
     assert!(cmds.contains(&Command::AskWebGpu));
     // No adapter here: the CPU engine takes over, with a notice.
     let no = WorkerOutput::Unavailable { engine: Engine::Gpu, message: "no WebGPU device: no adapter".into() };
     let cmds = update(&mut p, Msg::Worker(0, no), 1.0);
-    assert!(cmds.contains(&Command::Workers { engine: Engine::Cpu, count: 4 }), "{cmds:?}");
-    assert_eq!((p.engine, p.link.engine, p.workers.len()), (Engine::Cpu, Engine::Cpu, 4));
+    assert!(cmds.contains(&Command::Worker(WorkerCommand::Pool { engine: Engine::Cpu, count: 4 })), "{cmds:?}");
+    assert_eq!((p.engine(), p.link.engine, p.workers.slots.len()), (Engine::Cpu, Engine::Cpu, 4));
     assert!(p.messages.iter().any(|m| matches!(m, Said::EngineUnavailable(Engine::Gpu, why) if why.contains("no WebGPU device"))), "{:?}", p.messages);
     assert!(!serialize(&p.link).contains("engine"), "the link says what runs");
     // A late greeting from the GPU worker is not the new pool's.
     update(&mut p, Msg::Worker(0, WorkerOutput::Ready { build: "b".into(), engine: Engine::Gpu }), 2.0);
-    assert!(matches!(p.workers[0], Slot::Starting { .. }));
+    assert!(matches!(p.workers.slots[0], Slot::Starting { .. }));
     // Choosing the GPU starts its worker.
     let cmds = update(&mut p, Msg::Set(Prop::Lab(&ENGINE), Value::Engine(Engine::Gpu)), 3.0);
-    assert!(cmds.contains(&Command::Workers { engine: Engine::Gpu, count: 1 }), "{cmds:?}");
+    assert!(cmds.contains(&Command::Worker(WorkerCommand::Pool { engine: Engine::Gpu, count: 1 })), "{cmds:?}");
     // Reproducing the shipped quick preset on the GPU: the same numbers
     // are near, never equal; numbers off by more than the tolerance differ.
     let shipped = Results::from_json(include_str!("../../../results/quick.json")).unwrap();
@@ -179,10 +193,10 @@ fn the_gpu_engine_starts_its_workers_falls_back_and_is_never_called_equal() {
     ready(&mut p);
     update(&mut p, Msg::Run, 5.0);
     let tag = p.run.as_ref().unwrap().tag;
-    assert!(matches!(p.workers[0], Slot::Busy(Task::Work(_))));
+    assert!(matches!(p.workers.slots[0], Slot::Busy(Task::Work(_))));
     // The engine cannot change while the run goes.
     update(&mut p, Msg::Set(Prop::Lab(&ENGINE), Value::Engine(Engine::Cpu)), 5.5);
-    assert_eq!((p.engine, p.link.engine), (Engine::Gpu, Engine::Gpu));
+    assert_eq!((p.engine(), p.link.engine), (Engine::Gpu, Engine::Gpu));
     let same = shipped.models[0].clone();
     let mut off = shipped.models[0].clone();
     let task = off.key.task;
@@ -210,7 +224,7 @@ fn a_look_inside_a_shipped_model_fetches_it_then_asks_a_worker() {
     assert_eq!(p.inside.looking, Looking::Fetching);
     let cmds = update(&mut p, Msg::ModelFetched(Preset::Paper, key, Ok(vec![5; 10])), 0.0);
     match cmds.as_slice() {
-        [Command::Post(0, WorkerInput::Inspect { history: None, index: 0, checkpoint, .. })] => assert_eq!(checkpoint, &vec![5; 10]),
+        [Command::Worker(WorkerCommand::Post(0, WorkerInput::Inspect { history: None, index: 0, checkpoint, .. }))] => assert_eq!(checkpoint, &vec![5; 10]),
         other => panic!("{other:?}"),
     }
     let inspection = crate::study::inspection::Inspection {
@@ -224,7 +238,7 @@ fn a_look_inside_a_shipped_model_fetches_it_then_asks_a_worker() {
     assert_eq!(p.inside.looking, Looking::Ready(Box::new(inspection)));
     // Another history: the fetched checkpoint is used again.
     let cmds = update(&mut p, Msg::InsideHistory(HistoryChoice::Evaluation(7)), 0.0);
-    assert!(matches!(cmds.as_slice(), [Command::Post(0, WorkerInput::Inspect { index: 7, .. })]), "{cmds:?}");
+    assert!(matches!(cmds.as_slice(), [Command::Worker(WorkerCommand::Post(0, WorkerInput::Inspect { index: 7, .. }))]), "{cmds:?}");
     // A failure is shown, not lost.
     update(&mut p, Msg::Worker(0, WorkerOutput::Failed { run: 0, message: "bad checkpoint".into() }), 0.0);
     assert_eq!(p.inside.looking, Looking::Failed("bad checkpoint".into()));
@@ -241,11 +255,11 @@ fn baselines_are_measured_in_a_worker_not_in_update() {
     update(&mut p, Msg::Start { autorun: false }, 0.0);
     assert!(!p.results.is_measured());
     let cmds = ready(&mut p);
-    assert!(matches!(cmds.as_slice(), [Command::Post(0, WorkerInput::Prepare { config })] if config == p.config()), "{cmds:?}");
+    assert!(matches!(cmds.as_slice(), [Command::Worker(WorkerCommand::Post(0, WorkerInput::Prepare { config }))] if config == p.config()), "{cmds:?}");
     let prepared = measured(Preset::Quick);
     update(&mut p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(prepared.clone()) }), 1.0);
     assert_eq!((p.results.scripted.clone(), p.results.baseline.clone()), (prepared.scripted, prepared.baseline));
-    assert_eq!(p.workers[0], Slot::Idle);
+    assert_eq!(p.workers.slots[0], Slot::Idle);
 }
 
 /// A stand-in for the browser's IndexedDB: answers every request the
@@ -395,7 +409,7 @@ fn train(p: &mut Page, db: &mut FakeDb, key: ModelKey, bytes: usize) {
         comparisons: Comparisons { fixed: o, random: o, untrained: o, pretrained: o },
         monte_carlo: None,
     };
-    let busy = p.workers.iter().position(|w| matches!(w, Slot::Busy(Task::Work(_)))).expect("a busy worker");
+    let busy = p.workers.slots.iter().position(|w| matches!(w, Slot::Busy(Task::Work(_)))).expect("a busy worker");
     for event in [Event::Trained { key, checkpoint: blob(bytes) }, Event::Model(Box::new(m))] {
         let cmds = update(p, Msg::Worker(busy, WorkerOutput::Event { run: tag, event }), 0.0);
         db.serve(p, cmds);
@@ -436,7 +450,7 @@ fn a_model_retrained_after_clear_keeps_its_checkpoint() {
     db.serve(&mut p, cmds);
     assert!(db.models.is_empty() && db.results.is_empty());
     assert!(p.messages.contains(&Said::StorageCleared), "{:?}", p.messages);
-    p.workers[0] = Slot::Idle;
+    p.workers.slots[0] = Slot::Idle;
     let cmds = update(&mut p, Msg::Run, 0.0);
     db.serve(&mut p, cmds);
     train(&mut p, &mut db, key, 100);
@@ -481,7 +495,7 @@ fn a_full_quota_keeps_every_result_and_gives_up_checkpoints_oldest_first() {
     for rl_steps in ["401", "402", "403"] {
         let cmds = update(&mut p, Msg::Cancel, 0.0);
         db.serve(&mut p, cmds);
-        p.workers[0] = Slot::Idle;
+        p.workers.slots[0] = Slot::Idle;
         let cmds = update(&mut p, Msg::SetText(crate::lab::link::prop("rl_steps").unwrap(), rl_steps.into()), 0.0);
         db.serve(&mut p, cmds);
         let cmds = update(&mut p, Msg::SetText(crate::lab::link::prop("seeds").unwrap(), "0,1".into()), 0.0);
