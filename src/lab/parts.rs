@@ -67,6 +67,11 @@ impl Section {
         }
     }
 
+    /// Its number on the page (1 for the first).
+    pub fn number(self) -> usize {
+        Section::ALL.iter().position(|s| *s == self).expect("every section is listed") + 1
+    }
+
     /// Its title.
     pub fn title(self) -> &'static str {
         match self {

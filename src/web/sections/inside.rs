@@ -88,9 +88,7 @@ pub fn InsideSection() -> impl IntoView {
         Looking::Failed(e) => format!("This could not be shown: {e}."),
     };
     view! {
-        <section id="inside" aria-labelledby="inside-title">
-            <super::GuideBar at=Section::Inside/>
-            <h2 id="inside-title">"10. Inside a model"</h2>
+        <super::Frame at=Section::Inside>
             <p>
                 "The measures average over a thousand histories. Here is one: pick a trained model and a history, and see which "
                 "action the model prefers and how sure it is, what each of the 8 actions would make the rule do, what the model itself "
@@ -164,6 +162,6 @@ pub fn InsideSection() -> impl IntoView {
                     "rule's outcome a probability near 0.98 (the prediction error, a total variation distance, near 0)."
                 </p>
             </Show>
-        </section>
+        </super::Frame>
     }
 }

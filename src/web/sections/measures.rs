@@ -196,9 +196,7 @@ pub fn OptimizationSection() -> impl IntoView {
     let view = expect_context::<View>();
     let shown = move || view.shown.get();
     view! {
-        <section id="optimization" aria-labelledby="optimization-title">
-            <super::GuideBar at=Section::Optimization/>
-            <h2 id="optimization-title">"4. Measuring optimization"</h2>
+        <super::Frame at=Section::Optimization>
             <p>
                 "Optimization Op = H(F′|P″) − H(F), in nats: the entropy of the outcomes when every history gets some other history's "
                 "action (split histories), minus the entropy of the outcomes the policy actually produces. A policy that ignores its "
@@ -228,7 +226,7 @@ pub fn OptimizationSection() -> impl IntoView {
                 "error). The lab computes it exactly from the rule's known probabilities. Points near the dashed line show the post's "
                 "estimator was right on average; the bars show how noisy a single estimate is."
             </p>
-        </section>
+        </super::Frame>
     }
 }
 
@@ -238,9 +236,7 @@ pub fn CrossSection() -> impl IntoView {
     let view = expect_context::<View>();
     let shown = move || view.shown.get();
     view! {
-        <section id="cross" aria-labelledby="cross-title">
-            <super::GuideBar at=Section::Cross/>
-            <h2 id="cross-title">"5. Cross-objective evaluation"</h2>
+        <super::Frame at=Section::Cross>
             <p>
                 "Measured Op does not depend on G; the implied value does. Score every model under every task's G: a model trained "
                 "on that task sits near the line measured = implied, a model trained on another task does not — even when one G "
@@ -256,7 +252,7 @@ pub fn CrossSection() -> impl IntoView {
                 "model was trained on, from its behaviour alone. "
                 {move || view.shown.with(readings::cross)}
             </p>
-        </section>
+        </super::Frame>
     }
 }
 
@@ -266,9 +262,7 @@ pub fn ImpactSection() -> impl IntoView {
     let view = expect_context::<View>();
     let shown = move || view.shown.get();
     view! {
-        <section id="impact" aria-labelledby="impact-title">
-            <super::GuideBar at=Section::Impact/>
-            <h2 id="impact-title">"6. Impact"</h2>
+        <super::Frame at=Section::Impact>
             <p>
                 "Impact Imp = average over h′ of KL(F ‖ F′), in nats: how far the policy moves the future, whichever way. It is never "
                 "negative, and never below Imp_min = s ln(s/s′) + (1−s) ln((1−s)/(1−s′)), where s′ is the success rate in the "
@@ -299,7 +293,7 @@ pub fn ImpactSection() -> impl IntoView {
                 "constant would), while Imp stays positive. Against the pretrained model, Op and Imp measure what fine-tuning alone "
                 "added."
             </p>
-        </section>
+        </super::Frame>
     }
 }
 
@@ -309,9 +303,7 @@ pub fn SelfSection() -> impl IntoView {
     let view = expect_context::<View>();
     let shown = move || view.shown.get();
     view! {
-        <section id="self-evaluation" aria-labelledby="self-title">
-            <super::GuideBar at=Section::SelfEvaluation/>
-            <h2 id="self-title">"7. Self-evaluation"</h2>
+        <super::Frame at=Section::SelfEvaluation>
             <p>
                 "Replace the rule's exact P(x | h, a) by the model's own prediction of the token after h + [a] (renormalised over 0..7) "
                 "and compute Op and Imp again: the model estimating its own optimization and impact."
@@ -324,6 +316,6 @@ pub fn SelfSection() -> impl IntoView {
                 "The post put the bias down to the skewed outcomes the maintenance training feeds the model. "
                 {move || view.shown.with(readings::self_eval)}
             </p>
-        </section>
+        </super::Frame>
     }
 }

@@ -35,6 +35,21 @@ pub fn section(s: Section) -> AnyView {
     }
 }
 
+/// A section's frame, written once: its element and id, the guided mode's
+/// bar, and its numbered heading, all from [`Section`].
+#[component]
+pub fn Frame(at: Section, children: Children) -> impl IntoView {
+    let title = format!("{}-title", at.name());
+    let heading = title.clone();
+    view! {
+        <section id=at.name() aria-labelledby=title>
+            <GuideBar at=at/>
+            <h2 id=heading>{format!("{}. {}", at.number(), at.title())}</h2>
+            {children()}
+        </section>
+    }
+}
+
 /// The tour's position: which visible section the guided mode shows.
 #[derive(Clone, Copy)]
 pub struct Tour(pub RwSignal<usize>);

@@ -14,9 +14,7 @@ pub fn ScalingSection() -> impl IntoView {
     let view = expect_context::<View>();
     let shown = move || view.shown.get();
     view! {
-        <section id="scaling" aria-labelledby="scaling-title">
-            <super::GuideBar at=Section::Scaling/>
-            <h2 id="scaling-title">"8. Scaling with model size"</h2>
+        <super::Frame at=Section::Scaling>
             <p>
                 "The post trained five models of each of four sizes on each task. These figures show each quantity's mean over seeds, "
                 "with error bars of ± one standard error (the standard deviation over seeds divided by √n)."
@@ -35,7 +33,7 @@ pub fn ScalingSection() -> impl IntoView {
                 "Reading it: the final pretraining loss on held-out windows (solid) and training windows (dotted). The post saw the "
                 "held-out loss rise again for its largest models, which overfit; a gap between the two lines is that overfitting."
             </p>
-        </section>
+        </super::Frame>
     }
 }
 
@@ -45,9 +43,7 @@ pub fn ClaimsSection() -> impl IntoView {
     let view = expect_context::<View>();
     let evaluated = move || view.shown.with(claims::evaluate);
     view! {
-        <section id="claims" aria-labelledby="claims-title">
-            <super::GuideBar at=Section::Claims/>
-            <h2 id="claims-title">"9. The post's claims, checked"</h2>
+        <super::Frame at=Section::Claims>
             <p>
                 "Each claim the post makes about its results, as a test on the results shown above: the quantity the claim is about, "
                 "computed within each seed (a seed is a replicate: its own weights and its own draw of the data), and its 95% interval over seeds. "
@@ -82,6 +78,6 @@ pub fn ClaimsSection() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-        </section>
+        </super::Frame>
     }
 }

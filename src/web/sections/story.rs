@@ -67,9 +67,7 @@ pub fn SequenceSection() -> impl IntoView {
         cursor.update(|c| *c = (*c as i64 + step).clamp(RULE_SPAN as i64, LEN as i64 - 1) as usize);
     };
     view! {
-        <section id="sequence" aria-labelledby="sequence-title">
-            <super::GuideBar at=Section::Sequence/>
-            <h2 id="sequence-title">"1. The sequence"</h2>
+        <super::Frame at=Section::Sequence>
             <p>
                 "Tokens are 0..15. Even positions hold outcomes 0..7, odd positions hold 8..15. Each token is the product of "
                 "(s+1) over the 16 before it, mod 17, then mod 8 — except that 2% of the time noise replaces it with a uniform "
@@ -105,7 +103,7 @@ pub fn SequenceSection() -> impl IntoView {
                 <span class="legend"><span class="tok input">"n"</span>" the 16 tokens the rule reads "
                 <span class="tok output">"n"</span>" the token it makes "<span class="tok noise">"n"</span>" noise struck"</span>
             </div>
-        </section>
+        </super::Frame>
     }
 }
 
@@ -115,9 +113,7 @@ pub fn PretrainSection() -> impl IntoView {
     let view = expect_context::<View>();
     let shown = move || view.shown.get();
     view! {
-        <section id="pretraining" aria-labelledby="pretraining-title">
-            <super::GuideBar at=Section::Pretraining/>
-            <h2 id="pretraining-title">"2. Pretraining"</h2>
+        <super::Frame at=Section::Pretraining>
             <p>
                 "Each model is an encoder-only transformer over the last 20 tokens, trained with AdamW (weight decay 0.01, dropout 0.1) "
                 "to predict the next token. The seeds of one size train as one stack: every weight has a member dimension, and each "
@@ -132,7 +128,7 @@ pub fn PretrainSection() -> impl IntoView {
                 "to name it). Chance accuracy is 1/16 (1/8 once parity is known); the 2% noise caps it near 0.98. "
                 {move || view.shown.with(readings::pretraining)}
             </p>
-        </section>
+        </super::Frame>
     }
 }
 
@@ -159,9 +155,7 @@ pub fn RlSection() -> impl IntoView {
         })
     };
     view! {
-        <section id="rl" aria-labelledby="rl-title">
-            <super::GuideBar at=Section::Rl/>
-            <h2 id="rl-title">"3. Reinforcement learning"</h2>
+        <super::Frame at=Section::Rl>
             <p>
                 "Fine-tuning: the model samples its action at temperature 1 on an odd position, the rule draws the next outcome, and "
                 "only successes (the outcome lands in the task's set G) are reinforced. Alongside, a little next-token training on "
@@ -185,6 +179,6 @@ pub fn RlSection() -> impl IntoView {
                     view! { <a href="?preset=no-maintenance">"See it without maintenance: the no-maintenance preset (sizes s and xl)."</a> }.into_any()
                 }}
             </p>
-        </section>
+        </super::Frame>
     }
 }

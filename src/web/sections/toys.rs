@@ -33,9 +33,7 @@ pub fn TaxonomySection() -> impl IntoView {
     });
     let set = move |prop: &'static crate::study::settings::Setting<link::LabState>, v: String| lab.send(Msg::SetText(Prop::Lab(prop), v));
     view! {
-        <section id="taxonomy" aria-labelledby="taxonomy-title">
-            <super::GuideBar at=Section::Taxonomy/>
-            <h2 id="taxonomy-title">"11. The misalignment taxonomy"</h2>
+        <super::Frame at=Section::Taxonomy>
             <p>
                 "For the same success rate a policy can spread its successes evenly over G, or concentrate them on a few outcomes of G, "
                 "or also favour some failures. Only the even spread matches the implied Op; every other shape shows excess optimization "
@@ -117,7 +115,7 @@ pub fn TaxonomySection() -> impl IntoView {
                 "Move the sliders: with successes spread over all of G and failures over all the rest, measured and implied Op agree; "
                 "concentrate either and the excess grows."
             </p>
-        </section>
+        </super::Frame>
     }
 }
 
@@ -165,9 +163,7 @@ pub fn DifferentialSection() -> impl IntoView {
         }
     };
     view! {
-        <section id="differential" aria-labelledby="differential-title">
-            <super::GuideBar at=Section::Differential/>
-            <h2 id="differential-title">"12. Differential optimization"</h2>
+        <super::Frame at=Section::Differential>
             <p>
                 "The same ideas for continuous systems: an action A = f(P) and a future F = g(A, P). C compares how much F moves "
                 "with P when A responds (dh/dP) against when A is held fixed (∂g/∂P). Op = −ln C; Imp = −ln C + C(C − 1). With "
@@ -217,6 +213,6 @@ pub fn DifferentialSection() -> impl IntoView {
                 ),
                 Err(e) => format!("No closed form: {e}."),
             }}</p>
-        </section>
+        </super::Frame>
     }
 }
