@@ -340,7 +340,7 @@ fn train_sweep_and_export_run_a_study_end_to_end() {
         results.models.iter().map(|m| (m.key.size.name(), m.key.seed)).collect::<Vec<_>>(),
         vec![("s", 0), ("s", 1)]
     );
-    assert!(results.provenance.engine.starts_with("native"), "{:?}", results.provenance);
+    assert!(results.provenance.engine.to_string().starts_with("native"), "{:?}", results.provenance);
     assert!(!std::path::Path::new(&format!("{results_path}.lock")).exists(), "the lock is released");
     // Re-running resumes: nothing left to train, the file is unchanged.
     let out = opimp(&["sweep", "--config", &config_path, "--out", &results_path]);

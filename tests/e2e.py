@@ -237,10 +237,11 @@ def first_screen(served, shots):
 
 def inside(driver, shots, width):
     """The look inside a shipped model draws."""
-    key = "xl seed 0 on n4"
-    wait_for(driver, "return Array.from(document.querySelectorAll('#inside-model option')).some(o => o.value === arguments[0])".replace("arguments[0]", json.dumps(key)), 30, "the shipped models to pick from")
+    key = "opimp-xl-seed0-n4.safetensors"
+    find = "Array.from(document.querySelectorAll('#inside-model option')).find(o => o.dataset.model === arguments[0])".replace("arguments[0]", json.dumps(key))
+    wait_for(driver, f"return {find} !== undefined", 30, "the shipped models to pick from")
     driver.js("document.getElementById('inside').scrollIntoView()")
-    driver.select("#inside-model", key)
+    driver.select("#inside-model", driver.js(f"return {find}.value"))
     wait_for(driver, "return document.getElementById('inside-status').dataset.state === 'ready'", 120, "the look inside the model")
     wait_for(driver, "return ['chart-inside-actions','chart-inside-attention','chart-inside-prediction'].every(id => {var e=document.getElementById(id); return e && e.data && e.data.length > 0})", 30, "the inside charts")
     rows = driver.js("return document.querySelectorAll('#chart-inside-actions-data tbody tr').length")

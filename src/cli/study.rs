@@ -393,7 +393,7 @@ pub fn sweep(a: SweepArgs) -> Result<String, String> {
     let mut results = Results::new(config.clone());
     results.provenance.note = format!("opimp sweep, {threads} thread(s)");
     if let Runner::Wasm(_) = runner {
-        results.provenance.engine = crate::study::provenance::WASM_ENGINE.into();
+        results.provenance.engine = crate::study::provenance::Engines::one(crate::study::provenance::Computed::Wasm);
         results.provenance.note = format!("opimp sweep --engine wasm: the page's worker in Node.js, {threads} process(es)");
     }
     if std::path::Path::new(&out).exists() {

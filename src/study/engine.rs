@@ -62,7 +62,7 @@ impl Engine {
     pub fn recorded(self) -> String {
         match self {
             Engine::Cpu => super::provenance::engine(),
-            Engine::Gpu => "webgpu (burn wgpu)".into(),
+            Engine::Gpu => super::provenance::WEBGPU_ENGINE.into(),
         }
     }
 }
@@ -92,6 +92,6 @@ mod tests {
         assert_eq!(Engine::parse(" GPU "), Ok(Engine::Gpu));
         assert!(Engine::parse("tpu").unwrap_err().contains("'tpu'"));
         assert!(Engine::Cpu.is_exact() && !Engine::Gpu.is_exact());
-        assert!(!Engine::Gpu.recorded().starts_with(super::super::provenance::engine_kind()));
+        assert_ne!(super::super::provenance::Computed::parse(&Engine::Gpu.recorded()), super::super::provenance::Computed::here());
     }
 }

@@ -275,7 +275,7 @@ fn from_v1(value: serde_json::Value) -> Result<Results, String> {
         baseline: Baseline::measure(&config.pooled_histories(), config.eps),
         config,
         provenance: Provenance {
-            engine: "native (a version 1 file; engine not recorded)".into(),
+            engine: "native (a version 1 file; engine not recorded)".to_string().into(),
             build: "unknown (version 1)".into(),
             note: "converted from a version 1 results file".into(),
         },

@@ -202,7 +202,7 @@ fn the_gpu_engine_starts_its_workers_falls_back_and_is_never_called_equal() {
     let task = off.key.task;
     off.scores.iter_mut().filter(|s| s.task == task).for_each(|s| s.success += 0.05);
     update(&mut p, Msg::Worker(0, WorkerOutput::Event { run: tag, event: Event::Model(Box::new(same.clone())) }), 6.0);
-    assert_eq!(p.results.provenance.engine, Engine::Gpu.recorded());
+    assert_eq!(p.results.provenance.engine.to_string(), Engine::Gpu.recorded());
     assert_eq!(p.reproduced(&same), Reproduced::Near(0.0));
     assert!(matches!(p.reproduced(&off), Reproduced::Differs(d) if (d - 0.05).abs() < 1e-9), "{:?}", p.reproduced(&off));
 }

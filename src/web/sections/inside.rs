@@ -99,8 +99,9 @@ pub fn InsideSection() -> impl IntoView {
                 <div class="field">
                     <label for="inside-model">"Model"</label>
                     <select id="inside-model" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some((k, _)) = choices.get_untracked().into_iter().find(|(k, _)| k.to_string() == v) {
+                        // An option's value is its place among the choices.
+                        let picked = event_target_value(&ev).parse::<usize>().ok().and_then(|i| choices.get_untracked().get(i).copied());
+                        if let Some((k, _)) = picked {
                             lab.send(Msg::InsideModel(k));
                         }
                     }>
@@ -111,9 +112,9 @@ pub fn InsideSection() -> impl IntoView {
                         {move || {
                             let chosen = chosen.get();
                             let none = view! { <option value="" selected=chosen.is_none()>"choose a model"</option> };
-                            let some = choices.get().into_iter().map(|(k, from)| {
+                            let some = choices.get().into_iter().enumerate().map(|(i, (k, from))| {
                                 let label = format!("{k} ({from})");
-                                view! { <option value=k.to_string() selected=chosen == Some(k)>{label}</option> }
+                                view! { <option value=i.to_string() data-model=k.file_name() selected=chosen == Some(k)>{label}</option> }
                             }).collect_view();
                             (none, some)
                         }}
