@@ -111,40 +111,6 @@ pub enum Said {
     WorkFailed(String, String),
     /// A worker could not start (why, workers left).
     WorkerNotStarted(String, usize),
-    /// Storage: results will not survive a reload (why).
-    StorageUnavailable(String),
-    /// Storage: the stored results could not be read (why).
-    LibraryUnreadable(String),
-    /// Storage: some stored experiments are of another version (how many).
-    LibraryOtherVersion(usize),
-    /// Storage: kept models could not be read (why).
-    CheckpointsUnreadable(String),
-    /// Storage: full, and nothing to give up.
-    StorageFullNoRoom,
-    /// Storage: refused the results (why).
-    ResultsNotStored(String),
-    /// Storage: full, a checkpoint not kept.
-    CheckpointNotStoredFull(ModelKey),
-    /// Storage: a checkpoint not kept (why).
-    CheckpointNotStored(ModelKey, String),
-    /// Storage: full and checkpoints could not be given up (why).
-    CouldNotMakeRoom(String),
-    /// Storage cleared.
-    StorageCleared,
-    /// Storage could not be cleared (why).
-    StorageNotCleared(String),
-    /// Storage was full: checkpoints given up (how many, of how many
-    /// experiments, results kept of how many experiments).
-    GaveUpCheckpoints {
-        /// Checkpoints given up.
-        dropped: usize,
-        /// Of this many experiments.
-        experiments: usize,
-        /// Experiments whose results are kept.
-        kept: usize,
-    },
-    /// Results could not be stored (why).
-    ResultsNotSerialised(String),
     /// The page's engine choice, measured before a long run.
     EngineMeasured {
         /// The engine chosen.
@@ -154,6 +120,8 @@ pub enum Said {
         /// That size.
         size: Size,
     },
+    /// Something about the browser's storage.
+    Storage(StoreNote),
     /// Free text from outside the lab's state (the shell's own reports).
     Text(String),
 }
@@ -208,42 +176,89 @@ impl fmt::Display for Said {
             Said::WorkerConfused(e) => write!(f, "A worker could not read a message: {e}"),
             Said::WorkFailed(work, e) => write!(f, "{work} failed: {e}"),
             Said::WorkerNotStarted(e, left) => write!(f, "A training worker could not start ({e}); {left} worker(s) left."),
-            Said::StorageUnavailable(e) => write!(f, "Results will not survive a reload: {e}."),
-            Said::LibraryUnreadable(e) => write!(f, "Stored results could not be read ({e}); new results will be kept if the browser allows."),
-            Said::LibraryOtherVersion(n) => {
-                write!(f, "{n} stored experiment(s) could not be read by this version of the lab; they are left in storage untouched.")
-            }
-            Said::CheckpointsUnreadable(e) => write!(f, "Kept models could not be read from storage ({e})."),
-            Said::StorageFullNoRoom => f.write_str(
-                "The browser's storage is full and holds no checkpoints to give up: these results were not stored; download them with Export JSON.",
-            ),
-            Said::ResultsNotStored(e) => write!(f, "The browser refused to store the results ({e}); download them with Export JSON."),
-            Said::CheckpointNotStoredFull(key) => write!(
-                f,
-                "The browser's storage is full: the checkpoint of {key} was not kept across a reload (its results are kept; save it from the models table now)."
-            ),
-            Said::CheckpointNotStored(key, e) => write!(
-                f,
-                "The checkpoint of {key} could not be kept across a reload ({e}); its results are kept, and it can be saved from the models table now."
-            ),
-            Said::CouldNotMakeRoom(e) => {
-                write!(f, "Storage is full and stored checkpoints could not be given up ({e}); download results with Export JSON.")
-            }
-            Said::StorageCleared => f.write_str("Stored results and kept models cleared."),
-            Said::StorageNotCleared(e) => write!(f, "Storage could not be cleared ({e})."),
-            Said::GaveUpCheckpoints { dropped, experiments, kept } => write!(
-                f,
-                "The browser's storage was full: the {dropped} stored checkpoint(s) of the {experiments} oldest experiment(s) were given up; \
-                 the results of all {kept} stored experiment(s) are kept."
-            ),
-            Said::ResultsNotSerialised(e) => write!(f, "These results could not be stored ({e})."),
             Said::EngineMeasured { chosen, ratio, size } => write!(
                 f,
                 "Engine chosen by measuring a few steps of size {size} on each: the GPU took {ratio:.2}× the CPU's time per step, so this run \
                  trains on the {} (change it in Settings).",
                 chosen.short()
             ),
+            Said::Storage(x) => x.fmt(f),
             Said::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What the page says about the browser's storage (`lab::store`'s answers).
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoreNote {
+    /// results will not survive a reload (why).
+    StorageUnavailable(String),
+    /// the stored results could not be read (why).
+    LibraryUnreadable(String),
+    /// some stored experiments are of another version (how many).
+    LibraryOtherVersion(usize),
+    /// kept models could not be read (why).
+    CheckpointsUnreadable(String),
+    /// full, and nothing to give up.
+    StorageFullNoRoom,
+    /// refused the results (why).
+    ResultsNotStored(String),
+    /// full, a checkpoint not kept.
+    CheckpointNotStoredFull(ModelKey),
+    /// a checkpoint not kept (why).
+    CheckpointNotStored(ModelKey, String),
+    /// full and checkpoints could not be given up (why).
+    CouldNotMakeRoom(String),
+    /// Storage cleared.
+    StorageCleared,
+    /// Storage could not be cleared (why).
+    StorageNotCleared(String),
+    /// Storage was full: checkpoints given up (how many, of how many
+    /// experiments, results kept of how many experiments).
+    GaveUpCheckpoints {
+        /// Checkpoints given up.
+        dropped: usize,
+        /// Of this many experiments.
+        experiments: usize,
+        /// Experiments whose results are kept.
+        kept: usize,
+    },
+    /// Results could not be stored (why).
+    ResultsNotSerialised(String),
+}
+
+impl fmt::Display for StoreNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreNote::StorageUnavailable(e) => write!(f, "Results will not survive a reload: {e}."),
+            StoreNote::LibraryUnreadable(e) => write!(f, "Stored results could not be read ({e}); new results will be kept if the browser allows."),
+            StoreNote::LibraryOtherVersion(n) => {
+                write!(f, "{n} stored experiment(s) could not be read by this version of the lab; they are left in storage untouched.")
+            }
+            StoreNote::CheckpointsUnreadable(e) => write!(f, "Kept models could not be read from storage ({e})."),
+            StoreNote::StorageFullNoRoom => f.write_str(
+                "The browser's storage is full and holds no checkpoints to give up: these results were not stored; download them with Export JSON.",
+            ),
+            StoreNote::ResultsNotStored(e) => write!(f, "The browser refused to store the results ({e}); download them with Export JSON."),
+            StoreNote::CheckpointNotStoredFull(key) => write!(
+                f,
+                "The browser's storage is full: the checkpoint of {key} was not kept across a reload (its results are kept; save it from the models table now)."
+            ),
+            StoreNote::CheckpointNotStored(key, e) => write!(
+                f,
+                "The checkpoint of {key} could not be kept across a reload ({e}); its results are kept, and it can be saved from the models table now."
+            ),
+            StoreNote::CouldNotMakeRoom(e) => {
+                write!(f, "Storage is full and stored checkpoints could not be given up ({e}); download results with Export JSON.")
+            }
+            StoreNote::StorageCleared => f.write_str("Stored results and kept models cleared."),
+            StoreNote::StorageNotCleared(e) => write!(f, "Storage could not be cleared ({e})."),
+            StoreNote::GaveUpCheckpoints { dropped, experiments, kept } => write!(
+                f,
+                "The browser's storage was full: the {dropped} stored checkpoint(s) of the {experiments} oldest experiment(s) were given up; \
+                 the results of all {kept} stored experiment(s) are kept."
+            ),
+            StoreNote::ResultsNotSerialised(e) => write!(f, "These results could not be stored ({e})."),
         }
     }
 }

@@ -10,7 +10,7 @@
 //! results were last saved), and the page says what it kept. A save counts
 //! as done only when its transaction has completed.
 
-use super::said::Said;
+use super::said::StoreNote;
 use crate::study::config::ExperimentConfig;
 use crate::study::key::ModelKey;
 use crate::study::results::Results;
@@ -201,7 +201,7 @@ pub struct Reaction {
     /// Requests to make.
     pub requests: Vec<StoreRequest>,
     /// Messages for the user.
-    pub say: Vec<Said>,
+    pub say: Vec<StoreNote>,
 }
 
 impl Store {
@@ -222,11 +222,11 @@ impl Store {
 
     /// The request that saves `results` (none when storage is closed or
     /// the results do not serialise, which the page says).
-    pub fn save_results(&mut self, results: &Results) -> Result<Option<StoreRequest>, Said> {
+    pub fn save_results(&mut self, results: &Results) -> Result<Option<StoreRequest>, StoreNote> {
         if !self.is_open() {
             return Ok(None);
         }
-        let json = results.to_json().map_err(Said::ResultsNotSerialised)?;
+        let json = results.to_json().map_err(StoreNote::ResultsNotSerialised)?;
         Ok(Some(StoreRequest::SaveResults(ExperimentId::of(&results.config), Arc::new(json))))
     }
 
@@ -276,99 +276,116 @@ impl Store {
             }
             StoreAnswer::Opened(Err(e)) => {
                 self.availability = Availability::Unavailable(e.to_string());
-                r.say.push(Said::StorageUnavailable(e.to_string()));
+                r.say.push(StoreNote::StorageUnavailable(e.to_string()));
             }
-            StoreAnswer::Library { results, checkpoints, error } => {
-                if let Some(e) = error {
-                    r.say.push(Said::LibraryUnreadable(e.to_string()));
-                }
-                let bad = results.iter().filter(|(_, x)| x.is_err()).count();
-                if bad > 0 {
-                    r.say.push(Said::LibraryOtherVersion(bad));
-                }
-                for (id, _) in &results {
-                    self.experiments.entry(id.clone()).or_default().results = true;
-                }
-                for (id, key) in checkpoints {
-                    self.experiments.entry(id).or_default().checkpoints.insert(key);
-                }
-            }
-            StoreAnswer::Checkpoints(_, Err(e)) => r.say.push(Said::CheckpointsUnreadable(e.to_string())),
+            StoreAnswer::Library { results, checkpoints, error } => self.library(&results, checkpoints, error, &mut r),
+            StoreAnswer::Checkpoints(_, Err(e)) => r.say.push(StoreNote::CheckpointsUnreadable(e.to_string())),
             StoreAnswer::Checkpoints(..) => {}
-            StoreAnswer::ResultsSaved(id, _, Ok(())) => {
+            StoreAnswer::ResultsSaved(id, json, result) => self.results_saved(id, json, result, &mut r),
+            StoreAnswer::CheckpointSaved(id, key, bytes, result) => self.checkpoint_saved(id, key, bytes, result, &mut r),
+            StoreAnswer::Dropped(id, result) => self.dropped(id, result, &mut r),
+            StoreAnswer::Cleared(Ok(())) => {
+                self.forget_all();
+                r.say.push(StoreNote::StorageCleared);
+            }
+            StoreAnswer::Cleared(Err(e)) => r.say.push(StoreNote::StorageNotCleared(e.to_string())),
+        }
+        r
+    }
+
+    /// The stored library arrived: which experiments have results and
+    /// checkpoints.
+    fn library(&mut self, results: &[(ExperimentId, Result<Results, String>)], checkpoints: Vec<(ExperimentId, ModelKey)>, error: Option<StoreError>, r: &mut Reaction) {
+        if let Some(e) = error {
+            r.say.push(StoreNote::LibraryUnreadable(e.to_string()));
+        }
+        let bad = results.iter().filter(|(_, x)| x.is_err()).count();
+        if bad > 0 {
+            r.say.push(StoreNote::LibraryOtherVersion(bad));
+        }
+        for (id, _) in results {
+            self.experiments.entry(id.clone()).or_default().results = true;
+        }
+        for (id, key) in checkpoints {
+            self.experiments.entry(id).or_default().checkpoints.insert(key);
+        }
+    }
+
+    /// Results were saved, or room must be made for them.
+    fn results_saved(&mut self, id: ExperimentId, json: Arc<String>, result: Result<(), StoreError>, r: &mut Reaction) {
+        match result {
+            Ok(()) => {
                 self.clock += 1;
                 let e = self.experiments.entry(id).or_default();
                 e.results = true;
                 e.saved = self.clock;
                 r.say.extend(self.given_up_notice());
             }
-            StoreAnswer::ResultsSaved(id, json, Err(StoreError::Quota)) => match self.oldest_with_checkpoints(&id) {
+            Err(StoreError::Quota) => match self.oldest_with_checkpoints(&id) {
                 Some(old) => {
                     self.waiting.push(Waiting::Results(id, json));
                     r.requests.push(StoreRequest::DropCheckpoints(old));
                 }
-                None => r.say.push(Said::StorageFullNoRoom),
+                None => r.say.push(StoreNote::StorageFullNoRoom),
             },
-            StoreAnswer::ResultsSaved(_, _, Err(e)) => {
-                r.say.push(Said::ResultsNotStored(e.to_string()))
-            }
-            StoreAnswer::CheckpointSaved(id, key, _, Ok(())) => {
+            Err(e) => r.say.push(StoreNote::ResultsNotStored(e.to_string())),
+        }
+    }
+
+    /// A checkpoint was saved, or room must be made for it (from other
+    /// experiments only: a model's own experiment keeps the checkpoints it
+    /// has).
+    fn checkpoint_saved(&mut self, id: ExperimentId, key: ModelKey, bytes: Arc<Vec<u8>>, result: Result<(), StoreError>, r: &mut Reaction) {
+        match result {
+            Ok(()) => {
                 self.saving.remove(&(id.clone(), key));
                 self.experiments.entry(id).or_default().checkpoints.insert(key);
                 r.say.extend(self.given_up_notice());
             }
-            StoreAnswer::CheckpointSaved(id, key, bytes, Err(StoreError::Quota)) => {
-                // Room is made from other experiments only: a model's own
-                // experiment keeps the checkpoints it has.
-                match self.oldest_with_checkpoints(&id).filter(|old| *old != id) {
-                    Some(old) => {
-                        self.waiting.push(Waiting::Checkpoint(id, key, bytes));
-                        r.requests.push(StoreRequest::DropCheckpoints(old));
-                    }
-                    None => {
-                        self.saving.remove(&(id, key));
-                        r.say.push(Said::CheckpointNotStoredFull(key));
-                    }
+            Err(StoreError::Quota) => match self.oldest_with_checkpoints(&id).filter(|old| *old != id) {
+                Some(old) => {
+                    self.waiting.push(Waiting::Checkpoint(id, key, bytes));
+                    r.requests.push(StoreRequest::DropCheckpoints(old));
                 }
-            }
-            StoreAnswer::CheckpointSaved(id, key, _, Err(e)) => {
+                None => {
+                    self.saving.remove(&(id, key));
+                    r.say.push(StoreNote::CheckpointNotStoredFull(key));
+                }
+            },
+            Err(e) => {
                 self.saving.remove(&(id, key));
-                r.say.push(Said::CheckpointNotStored(key, e.to_string()));
+                r.say.push(StoreNote::CheckpointNotStored(key, e.to_string()));
             }
-            StoreAnswer::Dropped(id, result) => {
-                let n = self.experiments.get(&id).map_or(0, |e| e.checkpoints.len());
-                match result {
-                    Ok(()) => {
-                        if let Some(e) = self.experiments.get_mut(&id) {
-                            e.checkpoints.clear();
-                        }
-                        self.given_up.push((id, n));
-                        // Retry what was waiting for room.
-                        for w in std::mem::take(&mut self.waiting) {
-                            r.requests.push(match w {
-                                Waiting::Results(id, json) => StoreRequest::SaveResults(id, json),
-                                Waiting::Checkpoint(id, key, bytes) => StoreRequest::SaveCheckpoint(id, key, bytes),
-                            });
-                        }
-                    }
-                    Err(e) => {
-                        self.waiting.clear();
-                        r.say.push(Said::CouldNotMakeRoom(e.to_string()));
-                    }
+        }
+    }
+
+    /// An experiment's checkpoints were given up for room: what waited for
+    /// it is asked again.
+    fn dropped(&mut self, id: ExperimentId, result: Result<(), StoreError>, r: &mut Reaction) {
+        let n = self.experiments.get(&id).map_or(0, |e| e.checkpoints.len());
+        match result {
+            Ok(()) => {
+                if let Some(e) = self.experiments.get_mut(&id) {
+                    e.checkpoints.clear();
+                }
+                self.given_up.push((id, n));
+                for w in std::mem::take(&mut self.waiting) {
+                    r.requests.push(match w {
+                        Waiting::Results(id, json) => StoreRequest::SaveResults(id, json),
+                        Waiting::Checkpoint(id, key, bytes) => StoreRequest::SaveCheckpoint(id, key, bytes),
+                    });
                 }
             }
-            StoreAnswer::Cleared(Ok(())) => {
-                self.forget_all();
-                r.say.push(Said::StorageCleared);
+            Err(e) => {
+                self.waiting.clear();
+                r.say.push(StoreNote::CouldNotMakeRoom(e.to_string()));
             }
-            StoreAnswer::Cleared(Err(e)) => r.say.push(Said::StorageNotCleared(e.to_string())),
         }
-        r
     }
 
     /// Says which checkpoints were given up for room, once the results
     /// they made room for are stored.
-    fn given_up_notice(&mut self) -> Option<Said> {
+    fn given_up_notice(&mut self) -> Option<StoreNote> {
         if self.given_up.is_empty() {
             return None;
         }
@@ -376,6 +393,6 @@ impl Store {
         let experiments = self.given_up.len();
         self.given_up.clear();
         let kept = self.experiments.values().filter(|e| e.results).count();
-        Some(Said::GaveUpCheckpoints { dropped, experiments, kept })
+        Some(StoreNote::GaveUpCheckpoints { dropped, experiments, kept })
     }
 }

@@ -60,7 +60,7 @@ pub(super) fn save_results(page: &mut Page, cmds: &mut Vec<Command>) {
     match page.store.save_results(&page.results) {
         Ok(Some(req)) => cmds.push(Command::Store(req)),
         Ok(None) => {}
-        Err(e) => page.say(e),
+        Err(e) => page.say(Said::Storage(e)),
     }
 }
 

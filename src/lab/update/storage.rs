@@ -24,7 +24,7 @@ pub(super) fn answer(page: &mut Page, answer: StoreAnswer, cmds: &mut Vec<Comman
     }
     let reaction = page.store.answer(answer);
     for m in reaction.say {
-        page.say(m);
+        page.say(crate::lab::said::Said::Storage(m));
     }
     cmds.extend(reaction.requests.into_iter().map(Command::Store));
     if let Some(list) = library {

@@ -5,7 +5,7 @@ use super::*;
 use crate::lab::inside::Looking;
 use crate::lab::ledger::Phase;
 use crate::lab::link::LabState;
-use crate::lab::said::{Status, Why};
+use crate::lab::said::{Status, StoreNote, Why};
 use crate::lab::store::ExperimentId;
 use crate::lab::inside::shipped_models;
 use crate::lab::workers::{Pending, Slot, Task, WorkerCommand};
@@ -449,7 +449,7 @@ fn a_model_retrained_after_clear_keeps_its_checkpoint() {
     let cmds = update(&mut p, Msg::Clear, 0.0);
     db.serve(&mut p, cmds);
     assert!(db.models.is_empty() && db.results.is_empty());
-    assert!(p.messages.contains(&Said::StorageCleared), "{:?}", p.messages);
+    assert!(p.messages.contains(&Said::Storage(StoreNote::StorageCleared)), "{:?}", p.messages);
     p.workers.slots[0] = Slot::Idle;
     let cmds = update(&mut p, Msg::Run, 0.0);
     db.serve(&mut p, cmds);
@@ -525,7 +525,7 @@ fn a_full_quota_keeps_every_result_and_gives_up_checkpoints_oldest_first() {
     assert!(db.models.keys().any(|k| k.starts_with(&ids[1].0)));
     assert!(db.models.keys().any(|k| k.starts_with(&ids[2].0)));
     assert_eq!(db.results.len(), 3, "every result kept");
-    assert!(p.messages.contains(&Said::GaveUpCheckpoints { dropped: 1, experiments: 1, kept: 3 }), "{:?}", p.messages);
+    assert!(p.messages.contains(&Said::Storage(StoreNote::GaveUpCheckpoints { dropped: 1, experiments: 1, kept: 3 })), "{:?}", p.messages);
     assert_eq!(p.results.models.len(), before);
     // Results that do not fit: checkpoints go (oldest experiment
     // first) until they do, and the results are stored.
@@ -542,7 +542,7 @@ fn a_full_quota_keeps_every_result_and_gives_up_checkpoints_oldest_first() {
     assert!(db.results.get(&ids[2].0).unwrap().contains(&"x".repeat(8_000)), "the results were stored");
     assert_eq!(db.results.len(), 3);
     assert!(!db.models.keys().any(|k| k.starts_with(&ids[1].0)), "the next oldest gave up its checkpoints");
-    assert!(p.messages.iter().any(|m| matches!(m, Said::GaveUpCheckpoints { kept: 3, .. })), "{:?}", p.messages);
+    assert!(p.messages.iter().any(|m| matches!(m, Said::Storage(StoreNote::GaveUpCheckpoints { kept: 3, .. }))), "{:?}", p.messages);
 }
 
 #[test]
@@ -563,7 +563,7 @@ fn a_save_is_confirmed_only_when_its_transaction_completes() {
     let answer = StoreAnswer::CheckpointSaved(id.clone(), key2, bytes, Err(StoreError::Failed { name: "AbortError".into(), message: "aborted".into() }));
     update(&mut p, Msg::Store(answer), 0.0);
     assert!(!p.store.has_checkpoint(&id, key2));
-    assert!(matches!(p.messages.last(), Some(Said::CheckpointNotStored(k, why)) if *k == key2 && why.contains("AbortError")), "{:?}", p.messages);
+    assert!(matches!(p.messages.last(), Some(Said::Storage(StoreNote::CheckpointNotStored(k, why))) if *k == key2 && why.contains("AbortError")), "{:?}", p.messages);
 }
 
 #[test]
@@ -571,7 +571,7 @@ fn unavailable_storage_is_said_once_and_work_stays_in_memory() {
     let mut p = page(Preset::Quick, 1);
     update(&mut p, Msg::Start { autorun: false }, 0.0);
     update(&mut p, Msg::Store(StoreAnswer::Opened(Err(StoreError::Unavailable("no IndexedDB".into())))), 0.0);
-    assert!(p.messages.iter().any(|m| matches!(m, Said::StorageUnavailable(why) if why.contains("no IndexedDB"))), "{:?}", p.messages);
+    assert!(p.messages.iter().any(|m| matches!(m, Said::Storage(StoreNote::StorageUnavailable(why)) if why.contains("no IndexedDB"))), "{:?}", p.messages);
     assert!(p.store.save_results(&measured(Preset::Quick)).unwrap().is_none());
     let cfg: ExperimentConfig = p.config().clone();
     assert!(p.store.save_checkpoint(&cfg, model(&p, 0), &Arc::new(blob(3))).is_none());
