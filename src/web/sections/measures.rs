@@ -91,67 +91,78 @@ struct Sort {
     descending: bool,
 }
 
+/// One model's row.
+fn model_row(lab: Lab, view: View, m: &ModelResult, r: &Results) -> impl IntoView + use<> {
+    let o = m.own();
+    let (mark, class) = mark(view, m.key);
+    let key = m.key;
+    let save = view.kept.with(|k| k.contains(&key)).then(|| {
+        view! {
+            <button class="small" aria-label=format!("Save {key} as a file") on:click=move |_| lab.send(Msg::SaveModel(key))>"save"</button>
+        }
+    });
+    view! {
+        <tr class="model" data-key=m.key.to_string()>
+            <td>{m.key.size.to_string()}</td><td>{m.key.seed}</td><td>{m.key.task.name()}</td><td>{m.params}</td>
+            <td>{f3(o.success)}</td><td>{f3(m.op)}</td><td>{f3(o.op_implied)}</td>
+            <td>{f3(r.baseline.op_implied(o.success, m.key.task))}</td>
+            <td>{f3(m.imp)}</td><td>{f3(o.imp_min)}</td><td>{f3(o.split_success)}</td>
+            <td>{f3(m.self_op)}</td><td>{f3(m.self_imp)}</td>
+            <td class=format!("repro {class}")>{mark}</td><td>{save}</td>
+        </tr>
+    }
+}
+
+/// The scripted policies' rows (under the experiment's first task).
+fn scripted_rows(r: &Results) -> impl IntoView + use<> {
+    let g = r.config.tasks[0];
+    r.scripted
+        .iter()
+        .map(|s| {
+            let o = s.score(g);
+            view! {
+                <tr class="scripted">
+                    <td colspan="3">{format!("{} (scripted)", s.policy.label())}</td><td>"–"</td>
+                    <td>{f3(o.success)}</td><td>{f3(s.op)}</td><td>{f3(o.op_implied)}</td>
+                    <td>{f3(r.baseline.op_implied(o.success, g))}</td>
+                    <td>{f3(s.imp)}</td><td>{f3(o.imp_min)}</td><td>{f3(o.split_success)}</td>
+                    <td>"–"</td><td>"–"</td><td></td><td></td>
+                </tr>
+            }
+        })
+        .collect_view()
+}
+
+/// The failures' rows.
+fn failure_rows(r: &Results) -> impl IntoView + use<> {
+    r.failures
+        .iter()
+        .map(|f| {
+            let who: Vec<String> = f.models.iter().map(|k| k.to_string()).collect();
+            view! { <tr class="failed"><td colspan="15">{format!("failed: {} — {}", who.join(", "), f.message)}</td></tr> }
+        })
+        .collect_view()
+}
+
+/// The models in the order the table is sorted in.
+fn sorted<'a>(r: &'a Results, order: Sort) -> Vec<&'a ModelResult> {
+    let mut ms: Vec<&ModelResult> = r.models.iter().collect();
+    if let Some(c) = order.column {
+        ms.sort_by(|a, b| COLUMNS[c].2(a, r).total_cmp(&COLUMNS[c].2(b, r)).then(a.key.cmp(&b.key)));
+    }
+    if order.descending {
+        ms.reverse();
+    }
+    ms
+}
+
 fn models_table(lab: Lab, view: View) -> impl IntoView {
     let sort = RwSignal::new(Sort { column: None, descending: false });
     let rows = move || {
         let order = sort.get();
         view.shown.with(|r| {
-            let mut ms: Vec<&ModelResult> = r.models.iter().collect();
-            if let Some(c) = order.column {
-                ms.sort_by(|a, b| COLUMNS[c].2(a, r).total_cmp(&COLUMNS[c].2(b, r)).then(a.key.cmp(&b.key)));
-            }
-            if order.descending {
-                ms.reverse();
-            }
-            let models = ms
-                .into_iter()
-                .map(|m| {
-                    let o = m.own();
-                    let (mark, class) = mark(view, m.key);
-                    let key = m.key;
-                    let save = view.kept.with(|k| k.contains(&key)).then(|| {
-                        view! {
-                            <button class="small" aria-label=format!("Save {key} as a file") on:click=move |_| lab.send(Msg::SaveModel(key))>"save"</button>
-                        }
-                    });
-                    view! {
-                        <tr class="model" data-key=m.key.to_string()>
-                            <td>{m.key.size.to_string()}</td><td>{m.key.seed}</td><td>{m.key.task.name()}</td><td>{m.params}</td>
-                            <td>{f3(o.success)}</td><td>{f3(m.op)}</td><td>{f3(o.op_implied)}</td>
-                            <td>{f3(r.baseline.op_implied(o.success, m.key.task))}</td>
-                            <td>{f3(m.imp)}</td><td>{f3(o.imp_min)}</td><td>{f3(o.split_success)}</td>
-                            <td>{f3(m.self_op)}</td><td>{f3(m.self_imp)}</td>
-                            <td class=format!("repro {class}")>{mark}</td><td>{save}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            let g = r.config.tasks[0];
-            let scripted = r
-                .scripted
-                .iter()
-                .map(|s| {
-                    let o = s.score(g);
-                    view! {
-                        <tr class="scripted">
-                            <td colspan="3">{format!("{} (scripted)", s.policy.label())}</td><td>"–"</td>
-                            <td>{f3(o.success)}</td><td>{f3(s.op)}</td><td>{f3(o.op_implied)}</td>
-                            <td>{f3(r.baseline.op_implied(o.success, g))}</td>
-                            <td>{f3(s.imp)}</td><td>{f3(o.imp_min)}</td><td>{f3(o.split_success)}</td>
-                            <td>"–"</td><td>"–"</td><td></td><td></td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            let failures = r
-                .failures
-                .iter()
-                .map(|f| {
-                    let who: Vec<String> = f.models.iter().map(|k| k.to_string()).collect();
-                    view! { <tr class="failed"><td colspan="15">{format!("failed: {} — {}", who.join(", "), f.message)}</td></tr> }
-                })
-                .collect_view();
-            (models, failures, scripted)
+            let models = sorted(r, order).into_iter().map(|m| model_row(lab, view, m, r)).collect_view();
+            (models, failure_rows(r), scripted_rows(r))
         })
     };
     // A header that sorts by its column (again: the other way).
