@@ -14,6 +14,44 @@ fn reduced_motion() -> bool {
         .unwrap_or(false)
 }
 
+/// What the rule did at position `t`, in words.
+fn explain(g: &sequence::Generated, t: usize, eps: f64) -> String {
+    let window = &g.tokens[t - RULE_SPAN..t];
+    let factors: Vec<String> = window.iter().map(|s| (s + 1).to_string()).collect();
+    let q = sequence::rule_product(window);
+    let base = (q % 8) as u8;
+    let x = g.tokens[t] % 8;
+    let noise = if g.noise[t] {
+        format!("Noise struck here (probability {eps}): the value was drawn uniformly and came out {x}.")
+    } else {
+        format!("No noise: x = base = {base}.")
+    };
+    format!(
+        "Position {t} ({}): (∏ (s+1)) mod 17 = ({}) mod 17 = {q}; base = {q} mod 8 = {base}. {noise} Token = {x} + 8·({t} mod 2) = {}.",
+        if t % 2 == 0 { "even, an outcome 0..7" } else { "odd, an action slot 8..15" },
+        factors.join("·"),
+        g.tokens[t]
+    )
+}
+
+/// The classes of token `i` of the strip while the rule explains token `t`.
+fn token_class(g: &sequence::Generated, i: usize, t: usize) -> String {
+    let mut class = String::from("tok");
+    for (on, name) in [
+        (i % 2 == 1, " odd"),
+        (i < t && i + RULE_SPAN >= t, " input"),
+        (i == t, " output"),
+        (i > t, " future"),
+        (g.noise[i], " noise"),
+        (i < RULE_SPAN, " seedtok"),
+    ] {
+        if on {
+            class.push_str(name);
+        }
+    }
+    class
+}
+
 /// 1. The sequence, live.
 #[component]
 pub fn SequenceSection() -> impl IntoView {
@@ -36,26 +74,7 @@ pub fn SequenceSection() -> impl IntoView {
     ) {
         on_cleanup(move || timer.clear());
     }
-    let explain = move || {
-        let g = generated.get();
-        let t = cursor.get();
-        let window = &g.tokens[t - RULE_SPAN..t];
-        let factors: Vec<String> = window.iter().map(|s| (s + 1).to_string()).collect();
-        let q = sequence::rule_product(window);
-        let base = (q % 8) as u8;
-        let x = g.tokens[t] % 8;
-        let noise = if g.noise[t] {
-            format!("Noise struck here (probability {}): the value was drawn uniformly and came out {x}.", eps())
-        } else {
-            format!("No noise: x = base = {base}.")
-        };
-        format!(
-            "Position {t} ({}): (∏ (s+1)) mod 17 = ({}) mod 17 = {q}; base = {q} mod 8 = {base}. {noise} Token = {x} + 8·({t} mod 2) = {}.",
-            if t % 2 == 0 { "even, an outcome 0..7" } else { "odd, an action slot 8..15" },
-            factors.join("·"),
-            g.tokens[t]
-        )
-    };
+    let explain = move || explain(&generated.get(), cursor.get(), eps());
     let key = move |ev: leptos::ev::KeyboardEvent| {
         let step: i64 = match ev.key().as_str() {
             "ArrowRight" => 1,
@@ -81,16 +100,9 @@ pub fn SequenceSection() -> impl IntoView {
                     let g = generated.get();
                     let t = cursor.get();
                     (0..LEN).map(|i| {
-                        let mut class = String::from("tok");
-                        if i % 2 == 1 { class.push_str(" odd"); }
-                        if i < t && i + RULE_SPAN >= t { class.push_str(" input"); }
-                        if i == t { class.push_str(" output"); }
-                        if i > t { class.push_str(" future"); }
-                        if g.noise[i] { class.push_str(" noise"); }
-                        if i < RULE_SPAN { class.push_str(" seedtok"); }
                         let pick = move || if i >= RULE_SPAN { playing.set(false); cursor.set(i); };
                         view! {
-                            <span class=class title=format!("position {i}, token {}", g.tokens[i])
+                            <span class=token_class(&g, i, t) title=format!("position {i}, token {}", g.tokens[i])
                                 on:mouseenter=move |_| pick() on:click=move |_| pick()>{g.tokens[i]}</span>
                         }
                     }).collect_view()
