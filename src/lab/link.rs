@@ -181,34 +181,28 @@ pub static TAX_FAIL: Setting<LabState> = Setting {
 /// The scalar system's C.
 pub static K: Setting<LabState> =
     float_lab!("k", "k = C", "differential: the scalar system's C (A = P, F = P − (1 − k) A)", differential.k, 0.01, 3.0);
+/// A 2x2 matrix of the differential section.
+macro_rules! matrix_lab {
+    ($name:literal, $label:literal, $help:literal, $field:ident) => {
+        Setting {
+            name: $name,
+            label: $label,
+            help: $help,
+            kind: Kind::Floats4 { lo: -10.0, hi: 10.0 },
+            get: |s| Value::Floats4(s.differential.$field),
+            set: |s, v| {
+                if let Value::Floats4(m) = v {
+                    s.differential.$field = m;
+                }
+            },
+            extra: no_extra,
+        }
+    };
+}
 /// J_g.
-pub static JG: Setting<LabState> = Setting {
-    name: "jg",
-    label: "J_g",
-    help: "differential: J_g, dF/dP with the action held fixed (2x2, row-major)",
-    kind: Kind::Floats4 { lo: -10.0, hi: 10.0 },
-    get: |s| Value::Floats4(s.differential.jg),
-    set: |s, v| {
-        if let Value::Floats4(m) = v {
-            s.differential.jg = m;
-        }
-    },
-    extra: no_extra,
-};
+pub static JG: Setting<LabState> = matrix_lab!("jg", "J_g", "differential: J_g, dF/dP with the action held fixed (2x2, row-major)", jg);
 /// J_h.
-pub static JH: Setting<LabState> = Setting {
-    name: "jh",
-    label: "J_h",
-    help: "differential: J_h, dF/dP with the action responding (2x2, row-major)",
-    kind: Kind::Floats4 { lo: -10.0, hi: 10.0 },
-    get: |s| Value::Floats4(s.differential.jh),
-    set: |s, v| {
-        if let Value::Floats4(m) = v {
-            s.differential.jh = m;
-        }
-    },
-    extra: no_extra,
-};
+pub static JH: Setting<LabState> = matrix_lab!("jh", "J_h", "differential: J_h, dF/dP with the action responding (2x2, row-major)", jh);
 /// Spread of P.
 pub static SIGMA: Setting<LabState> =
     float_lab!("sigma", "σ", "differential: the spread of P for the Monte Carlo check", differential.sigma, 0.01, 10.0);

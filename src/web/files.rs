@@ -65,26 +65,27 @@ pub async fn copy(text: &str) -> Result<(), String> {
         .map_err(|_| "the browser did not allow copying (copy it from the address bar)".to_string())
 }
 
-/// Fetches a file's bytes from the page's own site.
-pub async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
+/// Fetches a file from the page's own site: its response, if it was found.
+async fn fetch(path: &str) -> Result<web_sys::Response, String> {
     let w = web_sys::window().ok_or("no window")?;
     let resp = JsFuture::from(w.fetch_with_str(path)).await.map_err(|_| format!("{path} could not be fetched"))?;
     let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response".to_string())?;
     if !resp.ok() {
         return Err(format!("{path}: HTTP {}", resp.status()));
     }
+    Ok(resp)
+}
+
+/// Fetches a file's bytes from the page's own site.
+pub async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
+    let resp = fetch(path).await?;
     let buf = JsFuture::from(resp.array_buffer().map_err(|_| "no body")?).await.map_err(|_| format!("{path} could not be read"))?;
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
 /// Fetches a text file from the page's own site.
 pub async fn fetch_text(path: &str) -> Result<String, String> {
-    let w = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(w.fetch_with_str(path)).await.map_err(|_| format!("{path} could not be fetched"))?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response".to_string())?;
-    if !resp.ok() {
-        return Err(format!("{path}: HTTP {}", resp.status()));
-    }
+    let resp = fetch(path).await?;
     let text = JsFuture::from(resp.text().map_err(|_| "no body")?).await.map_err(|_| format!("{path} could not be read"))?;
     text.as_string().ok_or_else(|| format!("{path} is not text"))
 }

@@ -424,12 +424,17 @@ fn lab(preset: Preset, db: &mut FakeDb) -> Page {
     db.serve(&mut p, cmds);
     let cmds = ready(&mut p);
     db.serve(&mut p, cmds);
-    let config = p.config().clone();
-    let cmds = update(&mut p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(Results::new(config.clone())) }), 0.0);
-    db.serve(&mut p, cmds);
-    let cmds = update(&mut p, Msg::Run, 0.0);
-    db.serve(&mut p, cmds);
+    prepare_and_run(&mut p, db);
     p
+}
+
+/// The baselines measured by worker 0, then a run started.
+fn prepare_and_run(p: &mut Page, db: &mut FakeDb) {
+    let config = p.config().clone();
+    let cmds = update(p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(Results::new(config)) }), 0.0);
+    db.serve(p, cmds);
+    let cmds = update(p, Msg::Run, 0.0);
+    db.serve(p, cmds);
 }
 
 fn model(p: &Page, i: usize) -> ModelKey {
@@ -500,11 +505,7 @@ fn a_full_quota_keeps_every_result_and_gives_up_checkpoints_oldest_first() {
         db.serve(&mut p, cmds);
         let cmds = update(&mut p, Msg::SetText(crate::lab::link::prop("seeds").unwrap(), "0,1".into()), 0.0);
         db.serve(&mut p, cmds);
-        let config = p.config().clone();
-        let cmds = update(&mut p, Msg::Worker(0, WorkerOutput::Prepared { results: Box::new(Results::new(config.clone())) }), 0.0);
-        db.serve(&mut p, cmds);
-        let cmds = update(&mut p, Msg::Run, 0.0);
-        db.serve(&mut p, cmds);
+        prepare_and_run(&mut p, &mut db);
         let key = model(&p, 0);
         train(&mut p, &mut db, key, 5_000);
         ids.push(p.experiment_id());
