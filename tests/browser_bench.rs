@@ -52,7 +52,7 @@ impl Part {
 
 async fn bench(engine: &str, device: &burn::tensor::Device, part: &Part) {
     for &members in &part.members {
-        let input = WorkerInput::Bench { sizes: part.sizes.clone(), members, steps: part.steps, batch: 64 };
+        let input = WorkerInput::Bench { sizes: part.sizes.clone(), members, steps: part.steps, batch: 64, warmup: None };
         handle(input, device, &mut |o| {
             if let WorkerOutput::Bench { size, members, ms_per_step, warmup } = o {
                 console_log!(

@@ -274,7 +274,7 @@ mod tests {
         assert!(w.bench_asked());
         assert_eq!(w.take_pending(), Some(Pending::Bench));
         assert_eq!(w.take_pending(), None);
-        let cmd = w.post(0, Task::Bench, WorkerInput::Bench { sizes: vec![], members: 1, steps: 1, batch: 1 });
+        let cmd = w.post(0, Task::Bench, WorkerInput::Bench { sizes: vec![], members: 1, steps: 1, batch: 1, warmup: None });
         assert!(matches!(cmd, WorkerCommand::Post(0, _)));
         assert_eq!((w.task(0), w.idle()), (Some(&Task::Bench), vec![]));
         // The GPU runs one worker.

@@ -70,6 +70,11 @@ pub enum WorkerInput {
         steps: usize,
         /// Windows per member per step.
         batch: usize,
+        /// Warm-up steps before timing: none given, until the time per step
+        /// settles (the benchmark); given, exactly that many (the page's
+        /// quick trial of each engine before a long run).
+        #[serde(default)]
+        warmup: Option<usize>,
     },
 }
 

@@ -42,6 +42,32 @@ fn draws_for(config: &ExperimentConfig) -> Arc<Draws> {
     })
 }
 
+/// Warm-up steps until the engine has optimised the code: `given` steps,
+/// or rounds of 5 steps until two rounds in a row agree within 5% (at most
+/// 100). Returns how many steps it took.
+async fn warm_up(t: &mut Trainer, seqs: &[&[u8]], batch: usize, given: Option<usize>) -> usize {
+    if let Some(n) = given {
+        for _ in 0..n {
+            t.pretrain_step(seqs, batch, 1e-3).read().await;
+        }
+        return n;
+    }
+    let mut warmup = 0;
+    let mut last = f64::INFINITY;
+    loop {
+        let start = now_ms();
+        for _ in 0..5 {
+            t.pretrain_step(seqs, batch, 1e-3).read().await;
+        }
+        let per = (now_ms() - start) / 5.0;
+        warmup += 5;
+        if (per - last).abs() <= 0.05 * per || warmup >= 100 {
+            return warmup;
+        }
+        last = per;
+    }
+}
+
 /// Handles one message on `device` (the worker's engine's), sending
 /// outputs through `out`.
 pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(WorkerOutput)) {
@@ -112,34 +138,19 @@ pub async fn handle(input: WorkerInput, device: &Device, out: &mut dyn FnMut(Wor
             Ok(()) => out(WorkerOutput::Prepared { results: Box::new(Results::new(config.clone())) }),
             Err(message) => out(WorkerOutput::Failed { run: 0, message }),
         },
-        WorkerInput::Bench { sizes, members, steps, batch } => {
+        WorkerInput::Bench { sizes, members, steps, batch, warmup } => {
             let seq = crate::sequence::generate(50_000, 1, 0.02);
             let (members, steps, batch) = (members.clamp(1, 16), steps.clamp(1, 200), batch.clamp(1, 1024));
             for size in sizes {
                 let seeds: Vec<u64> = (0..members as u64).collect();
                 let mut t = Trainer::new(&size.shape(), &seeds, &seeds, 0.01, device);
                 let seqs = vec![seq.as_slice(); members];
-                // Warm up until the engine has optimised the code: rounds of
-                // 5 steps until two rounds in a row agree within 5%.
-                let mut warmup = 0;
-                let mut last = f64::INFINITY;
-                loop {
-                    let start = now_ms();
-                    for _ in 0..5 {
-                        t.pretrain_step(&seqs, batch, 1e-3).read().await;
-                    }
-                    let per = (now_ms() - start) / 5.0;
-                    warmup += 5;
-                    if (per - last).abs() <= 0.05 * per || warmup >= 100 {
-                        break;
-                    }
-                    last = per;
-                }
+                let warmed = warm_up(&mut t, &seqs, batch, warmup).await;
                 let start = now_ms();
                 for _ in 0..steps {
                     t.pretrain_step(&seqs, batch, 1e-3).read().await;
                 }
-                out(WorkerOutput::Bench { size, members, ms_per_step: (now_ms() - start) / steps as f64, warmup });
+                out(WorkerOutput::Bench { size, members, ms_per_step: (now_ms() - start) / steps as f64, warmup: warmed });
             }
             out(WorkerOutput::BenchDone);
         }

@@ -204,7 +204,7 @@ fn input_for(page: &Page, p: Pending) -> (Task, WorkerInput) {
             };
             (Task::Inspect, WorkerInput::Inspect { config: page.config().clone(), history, index, checkpoint: checkpoint.as_ref().clone() })
         }
-        Pending::Bench => (Task::Bench, WorkerInput::Bench { sizes: Size::ALL.to_vec(), members: 1, steps: 10, batch: 64 }),
+        Pending::Bench => (Task::Bench, WorkerInput::Bench { sizes: Size::ALL.to_vec(), members: 1, steps: 10, batch: 64, warmup: None }),
         Pending::Measure { key, name, bytes } => {
             (Task::Measure(key, name), WorkerInput::Measure { run: 0, config: page.config().clone(), checkpoint: bytes.as_ref().clone() })
         }
