@@ -3,6 +3,7 @@
 //! function from (state, message) to the next state and the effects to run
 //! ([`update`]). No burn, no web: tested natively.
 
+pub mod choice;
 pub mod computed;
 pub mod inside;
 pub mod ledger;

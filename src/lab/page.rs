@@ -151,6 +151,8 @@ pub struct Page {
     pub fetched: Vec<(Preset, ModelKey, Arc<Vec<u8>>)>,
     /// The training workers (of the link's engine).
     pub workers: Workers,
+    /// How the engine was chosen.
+    pub choice: super::choice::Choice,
     /// The current or last run.
     pub run: Option<Run>,
     /// The last run tag handed out.
@@ -174,6 +176,8 @@ impl Page {
     pub fn new(link: LabState, notices: Vec<Notice>, cores: usize, now: f64) -> Self {
         let config = link.experiment.clone();
         let workers = Workers::new(link.engine, cores, now);
+        // A link that names the GPU is the visitor's choice.
+        let choice = if link.engine == Engine::Gpu { super::choice::Choice::Visitor } else { super::choice::Choice::Open };
         Page {
             results: Results::unmeasured(config),
             shipped: Shipped::None,
@@ -184,6 +188,7 @@ impl Page {
             store: Store::default(),
             inside: super::inside::Inside::default(),
             fetched: Vec::new(),
+            choice,
             workers,
             run: None,
             tag: 0,
@@ -216,9 +221,9 @@ impl Page {
         self.config().which_preset()
     }
 
-    /// Whether a run is going.
+    /// Whether a run is going (or the engines are being timed for one).
     pub fn running(&self) -> bool {
-        self.run.as_ref().is_some_and(|r| r.state == RunState::Running)
+        self.run.as_ref().is_some_and(|r| r.state == RunState::Running) || self.choice.measuring()
     }
 
     /// The run's state.

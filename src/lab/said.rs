@@ -299,6 +299,8 @@ pub enum Status {
         /// Where the workers' time went, in words.
         time: Option<String>,
     },
+    /// Timing each engine before a long run (the size timed).
+    ChoosingEngine(Size),
     /// An imported model is being measured (the file's name).
     Measuring(String),
     /// The imported model is measured.
@@ -340,6 +342,7 @@ impl fmt::Display for Status {
                     None => Ok(()),
                 }
             }
+            Status::ChoosingEngine(size) => write!(f, "Timing a few training steps of size {size} on the CPU and on the GPU, to train on the faster…"),
             Status::Measuring(name) => write!(f, "Measuring the model in {name}…"),
             Status::Measured => f.write_str("The imported model is measured."),
         }

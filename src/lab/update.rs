@@ -6,6 +6,7 @@
 //! (the files below `update/`: settings, the run, the workers, files,
 //! storage, the look inside a model).
 
+mod choice;
 mod files;
 mod inside;
 mod run;
@@ -164,7 +165,7 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
             Err(why) => settings::set(page, prop, Err((text, why)), &mut cmds),
         },
         Msg::AddTask(g) => settings::add_task(page, g, &mut cmds),
-        Msg::Run => run::start(page),
+        Msg::Run => run::request(page),
         Msg::Cancel => run::cancel(page, &mut cmds),
         Msg::Clear => files::clear(page, &mut cmds),
         Msg::Benchmark => workers::benchmark(page),

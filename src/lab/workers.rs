@@ -23,6 +23,8 @@ pub enum Task {
     Measure(ModelKey, String),
     /// The benchmark.
     Bench,
+    /// Timing an engine before a long run.
+    Trial,
     /// Measuring an experiment's baselines.
     Prepare,
     /// Looking inside a model.
@@ -71,6 +73,8 @@ pub enum Pending {
     },
     /// Time training steps.
     Bench,
+    /// Time a few training steps of one size (the engine's trial).
+    Trial(crate::study::size::Size),
 }
 
 /// Whether the browser offers WebGPU (asked once the page has started).
@@ -173,9 +177,10 @@ impl Workers {
         }
     }
 
-    /// Worker `i` is free again.
+    /// Worker `i` is free again (a late word from a worker of a pool
+    /// replaced since frees nothing).
     pub fn free(&mut self, i: usize) {
-        if let Some(s) = self.slots.get_mut(i) {
+        if let Some(s @ Slot::Busy(_)) = self.slots.get_mut(i) {
             *s = Slot::Idle;
         }
     }

@@ -29,6 +29,18 @@ pub(super) fn autorun(page: &mut Page) {
     }
 }
 
+/// The visitor asked for a run: the engines are timed first where that is
+/// worth it (`lab::choice`), then the run starts.
+pub(super) fn request(page: &mut Page) {
+    if page.running() {
+        return;
+    }
+    if !page.results.missing().is_empty() && page.live_workers() > 0 && super::choice::worth_measuring(page) {
+        return super::choice::begin(page);
+    }
+    start(page);
+}
+
 /// Trains the experiment's missing models (or reproduces the shipped ones).
 pub(super) fn start(page: &mut Page) {
     if page.running() {
@@ -65,6 +77,16 @@ pub(super) fn start(page: &mut Page) {
 
 /// Stops the run, keeping finished models: the busy workers start afresh.
 pub(super) fn cancel(page: &mut Page, cmds: &mut Vec<Command>) {
+    if page.choice.measuring() {
+        // Timing the engines stops; the CPU's workers come back.
+        page.choice = crate::lab::choice::Choice::Open;
+        if page.engine() != crate::study::engine::Engine::Cpu {
+            page.link.engine = crate::study::engine::Engine::Cpu;
+            cmds.push(Command::Worker(page.workers.pool(page.link.engine, page.now)));
+        }
+        page.status = Status::Cancelled(0, page.results.models.len());
+        return;
+    }
     if !page.running() {
         return;
     }

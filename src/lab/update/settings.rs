@@ -40,6 +40,10 @@ pub(super) fn set(page: &mut Page, prop: Prop, value: Result<Value, (String, Str
             if let Some(engine) = engine {
                 switch_engine(page, engine, cmds);
             }
+            if prop.is_lab(&ENGINE) {
+                // The visitor chose: never measured for them.
+                page.choice = crate::lab::choice::Choice::Visitor;
+            }
         }
         Err(e) => page.say(Said::SettingRefused { name: prop.name(), value: None, why: e, kept: before }),
     }

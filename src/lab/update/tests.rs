@@ -608,3 +608,81 @@ fn only_steps_and_curve_points_wait_for_the_tick() {
         assert!(!m.is_progress(), "{m:?}");
     }
 }
+
+/// A paper-sized page in a browser with a WebGPU adapter, its CPU workers
+/// ready.
+fn with_adapter() -> Page {
+    let mut p = page(Preset::Paper, 2);
+    update(&mut p, Msg::WebGpu(Ok("swiftshader".into())), 0.0);
+    ready(&mut p);
+    p
+}
+
+/// The trial's time from worker `i`.
+fn timed(p: &mut Page, i: usize, ms: f64) -> Vec<Command> {
+    let size = Size::Xl;
+    let mut cmds = update(p, Msg::Worker(i, WorkerOutput::Bench { size, members: 1, ms_per_step: ms, warmup: 1 }), 0.0);
+    cmds.extend(update(p, Msg::Worker(i, WorkerOutput::BenchDone), 0.0));
+    cmds
+}
+
+#[test]
+fn a_long_run_times_each_engine_first_and_trains_on_the_faster() {
+    use crate::lab::choice::Choice;
+    for (gpu_ms, want) in [(5_200.0, Engine::Cpu), (40.0, Engine::Gpu)] {
+        let mut p = with_adapter();
+        let cmds = update(&mut p, Msg::Run, 0.0);
+        // The CPU's worker times a few steps of the largest size first.
+        assert!(matches!(cmds.as_slice(), [Command::Worker(WorkerCommand::Post(0, WorkerInput::Bench { sizes, warmup: Some(_), .. }))] if sizes == &vec![Size::Xl]), "{cmds:?}");
+        assert_eq!(p.status, Status::ChoosingEngine(Size::Xl));
+        assert!(p.run.is_none() && p.running(), "no run yet; settings wait");
+        // Then a GPU worker does.
+        let cmds = timed(&mut p, 0, 200.0);
+        assert!(cmds.contains(&Command::Worker(WorkerCommand::Pool { engine: Engine::Gpu, count: 1 })), "{cmds:?}");
+        let cmds = ready(&mut p);
+        assert!(matches!(cmds.as_slice(), [Command::Worker(WorkerCommand::Post(0, WorkerInput::Bench { .. }))]), "{cmds:?}");
+        let cmds = timed(&mut p, 0, gpu_ms);
+        assert_eq!(p.choice, Choice::Made { engine: want, ratio: gpu_ms / 200.0, size: Size::Xl });
+        assert!(p.messages.contains(&Said::EngineMeasured { chosen: want, ratio: gpu_ms / 200.0, size: Size::Xl }), "{:?}", p.messages);
+        assert_eq!(p.engine(), want);
+        assert_eq!(cmds.contains(&Command::Worker(WorkerCommand::Pool { engine: Engine::Cpu, count: 2 })), want == Engine::Cpu, "{cmds:?}");
+        assert!(p.run.as_ref().is_some_and(|r| r.state == crate::lab::page::RunState::Running), "the run starts on the choice");
+    }
+}
+
+#[test]
+fn the_engines_are_not_timed_for_a_short_run_a_visitors_choice_or_without_an_adapter() {
+    use crate::lab::choice::Choice;
+    // A short run.
+    let mut p = page(Preset::Quick, 2);
+    update(&mut p, Msg::WebGpu(Ok("swiftshader".into())), 0.0);
+    ready(&mut p);
+    update(&mut p, Msg::Run, 0.0);
+    assert!(p.run.is_some() && p.choice == Choice::Open);
+    // No adapter.
+    let mut p = page(Preset::Paper, 2);
+    update(&mut p, Msg::WebGpu(Err("no adapter".into())), 0.0);
+    ready(&mut p);
+    update(&mut p, Msg::Run, 0.0);
+    assert!(p.run.is_some() && p.choice == Choice::Open);
+    // The visitor chose the CPU in Settings.
+    let mut p = with_adapter();
+    update(&mut p, Msg::Set(Prop::Lab(&crate::lab::link::ENGINE), Value::Engine(Engine::Cpu)), 0.0);
+    assert_eq!(p.choice, Choice::Visitor);
+    update(&mut p, Msg::Run, 0.0);
+    assert!(p.run.is_some());
+    // A GPU that turns out unavailable: the CPU trains.
+    let mut p = with_adapter();
+    update(&mut p, Msg::Run, 0.0);
+    timed(&mut p, 0, 200.0);
+    let cmds = update(&mut p, Msg::Worker(0, WorkerOutput::Unavailable { engine: Engine::Gpu, message: "no device".into() }), 0.0);
+    assert!(cmds.contains(&Command::Worker(WorkerCommand::Pool { engine: Engine::Cpu, count: 2 })), "{cmds:?}");
+    assert!(matches!(p.choice, Choice::Made { engine: Engine::Cpu, .. }) && p.run.is_some());
+    // Cancelling the timing brings the CPU's workers back and runs nothing.
+    let mut p = with_adapter();
+    update(&mut p, Msg::Run, 0.0);
+    timed(&mut p, 0, 200.0);
+    let cmds = update(&mut p, Msg::Cancel, 0.0);
+    assert!(cmds.contains(&Command::Worker(WorkerCommand::Pool { engine: Engine::Cpu, count: 2 })), "{cmds:?}");
+    assert!(p.run.is_none() && !p.running() && p.choice == Choice::Open);
+}

@@ -69,6 +69,7 @@ pub(super) fn output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Ve
                 save_results(page, cmds);
             }
         }
+        WorkerOutput::Bench { ms_per_step, .. } if task == Some(Task::Trial) => super::choice::timed(page, ms_per_step, cmds),
         WorkerOutput::Bench { size, members, ms_per_step, warmup } => {
             page.bench.retain(|b| !(b.size == size && b.members == members));
             page.bench.push(BenchFigure { size, members, ms_per_step });
@@ -81,6 +82,9 @@ pub(super) fn output(page: &mut Page, i: usize, out: WorkerOutput, cmds: &mut Ve
 
 /// The engine the link asked for cannot run here: the CPU's workers start.
 fn unavailable(page: &mut Page, engine: Engine, message: String, cmds: &mut Vec<Command>) {
+    if page.choice.measuring() && engine == Engine::Gpu {
+        return super::choice::gpu_failed(page, cmds);
+    }
     if engine == page.engine() && engine != Engine::Cpu && !page.workers.any_busy() {
         page.say(Said::EngineUnavailable(engine, message));
         switch_engine(page, Engine::Cpu, cmds);
@@ -154,6 +158,10 @@ fn failed(page: &mut Page, i: usize, task: Option<Task>, run: u64, message: Stri
 
 /// Worker `i` died or could not start.
 pub(super) fn died(page: &mut Page, i: usize, message: String, cmds: &mut Vec<Command>) {
+    if page.choice.measuring() && page.engine() == Engine::Gpu {
+        // The GPU's worker could not be timed: the CPU trains the run.
+        return super::choice::gpu_failed(page, cmds);
+    }
     let Some(slot) = page.workers.slots.get(i).cloned() else { return };
     match slot {
         Slot::Starting { tries, .. } if tries >= 2 => {
@@ -188,7 +196,7 @@ pub(super) fn died(page: &mut Page, i: usize, message: String, cmds: &mut Vec<Co
                 page.workers.queue(Pending::Prepare(page.config().clone()));
             }
         }
-        Slot::Starting { .. } | Slot::Busy(Task::Bench) | Slot::Idle => restart(page, i, cmds),
+        Slot::Starting { .. } | Slot::Busy(Task::Bench | Task::Trial) | Slot::Idle => restart(page, i, cmds),
         Slot::Dead(_) => {}
     }
 }
@@ -204,6 +212,7 @@ fn input_for(page: &Page, p: Pending) -> (Task, WorkerInput) {
             };
             (Task::Inspect, WorkerInput::Inspect { config: page.config().clone(), history, index, checkpoint: checkpoint.as_ref().clone() })
         }
+        Pending::Trial(size) => (Task::Trial, super::choice::trial_input(size)),
         Pending::Bench => (Task::Bench, WorkerInput::Bench { sizes: Size::ALL.to_vec(), members: 1, steps: 10, batch: 64, warmup: None }),
         Pending::Measure { key, name, bytes } => {
             (Task::Measure(key, name), WorkerInput::Measure { run: 0, config: page.config().clone(), checkpoint: bytes.as_ref().clone() })
