@@ -265,6 +265,25 @@ def benchmark(driver):
 
 
 
+def engine_chosen_by_measuring(driver, served):
+    """A long run where the browser has a WebGPU adapter (SwiftShader's, a
+    CPU emulation): the page times each engine first and keeps the CPU."""
+    driver.get(served.base + "?preset=paper")
+    wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.startsWith('Shipped results')", 60, "the shipped results")
+    wait_for(driver, "return document.getElementById('set-engine') !== null", 60, "the adapter")
+    started = time.time()
+    driver.click("#run")
+    said = ("return Array.from(document.querySelectorAll('#messages li')).map(e => e.textContent)"
+            ".filter(t => t.startsWith('Engine chosen by measuring'))")
+    wait_for(driver, said.replace("return ", "return (") + ").length >= 1", 600, "the engines to be timed")
+    line = driver.js(said)[0]
+    assert "trains on the CPU" in line, line
+    wait_for(driver, "return document.getElementById('status').dataset.state === 'running'", 60, "the run to start on the CPU")
+    driver.click("#cancel")
+    no_errors(driver, "choosing the engine")
+    print(f"e2e: before the paper preset's run the page timed both engines in {time.time() - started:.0f} s and kept the CPU: {line}", flush=True)
+
+
 def first_load_and_engines(served, dist):
     """What a first visit fetches, and the engine choice with and without WebGPU."""
     import gzip
@@ -315,6 +334,7 @@ def first_load_and_engines(served, dist):
         wait_for(driver, "return document.getElementById('set-engine') !== null", 60, "the engine offered with SwiftShader's WebGPU")
         hint = driver.js("return document.getElementById('hint-engine').textContent")
         print(f"e2e: with a WebGPU adapter the engine is offered: {hint[:80]}…", flush=True)
+        engine_chosen_by_measuring(driver, served)
         if os.environ.get("OPIMP_E2E_GPU") != "1":
             return
         wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.startsWith('Shipped results')", 60, "the shipped results")
