@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Counts what a GPU training step asks of the device (kernel dispatches,
+# uploads, reads back, submissions, copies) for each size alone and as a
+# stack of five, in headless Chromium through SwiftShader's WebGPU
+# (tests/gpu_dispatch.rs). SwiftShader is a CPU emulation: the counts are
+# the device's, the times mean nothing. OPIMP_DISPATCH_SIZES=s,m,l,xl picks
+# the sizes (s,xl by default).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh test
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export WASM_BINDGEN_TEST_TIMEOUT=1800
+locked=(--locked)
+[ "${OPIMP_UNLOCKED:-}" = 1 ] && locked=()
+wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" -- "${locked[@]}" --features gpu --test gpu_dispatch -- --nocapture 2>&1 \
+  | tee target/gpu-dispatch.log | grep -E "DISPATCH|test result"
