@@ -10,3 +10,12 @@ use burn::tensor::Device;
 pub async fn gpu_device() -> Result<Device, String> {
     Device::wgpu_options().init_async().await.map_err(|e| format!("no WebGPU device: {e}"))
 }
+
+/// The GPU device natively (Vulkan on Linux, wgpu's default adapter), for
+/// the native GPU benchmark: the device and what it is, or why there is
+/// none.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn gpu_device_native() -> Result<(Device, String), String> {
+    let device = Device::wgpu_options().init().map_err(|e| format!("no GPU device: {e}"))?;
+    Ok((device, "wgpu's default adapter (Vulkan on Linux)".into()))
+}

@@ -8,5 +8,7 @@ pub mod transformer;
 
 #[cfg(feature = "gpu")]
 pub use gpu::gpu_device;
+#[cfg(all(feature = "gpu", not(target_arch = "wasm32")))]
+pub use gpu::gpu_device_native;
 pub use device::cpu_device;
 pub use transformer::{Stack, read, tokens_tensor};
