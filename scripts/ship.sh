@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(paper no-maintenance scaling cross impact self quick)
+[ ${#presets[@]} -gt 0 ] || presets=(quick paper no-maintenance scaling cross impact self)
 cargo build --release --locked --bin opimp
 opimp=target/release/opimp
 ./scripts/wasm-worker.sh release

@@ -58,7 +58,7 @@ fn rl_raises_success() {
     let before = success(&t.stack(), &data, g);
     let mut rl = Trainer::from_stack(t.stack(), &[5], 0.01, &device);
     for _ in 0..300 {
-        block_on(rl.rl_step(&data.train, &[g], 64, 1e-3, 0.02, true, false));
+        block_on(rl.rl_step(&data.train, &[g], 64, 3e-4, 0.02, true, true));
         let windows = vec![random_windows(&data.train, 64, Some(0), rl.rng(0))];
         rl.maintenance_step(&windows, 1e-4);
     }
@@ -75,23 +75,29 @@ fn a_stacked_member_trains_exactly_as_it_would_alone() {
     let shape = Size::S.shape();
     let (init, seeds) = ([7u64, 8, 9], [70u64, 80, 90]);
     let tasks = [SuccessSet::N2, SuccessSet::N4, SuccessSet::N6];
-    let train = |init: &[u64], seeds: &[u64], tasks: &[SuccessSet], dropout_sampling: bool| {
+    // Each member learns from its own sequence (its own draw, as a seed does).
+    let sequences: Vec<Vec<u8>> = (0..3).map(|i| opimp::sequence::generate(5_000, 100 + i, 0.02)).collect();
+    // Both reductions of the RL loss: over the batch (one divisor for the
+    // stack) and over each member's successes (one divisor per member).
+    let train = |init: &[u64], seeds: &[u64], tasks: &[SuccessSet], dropout_sampling: bool, over_successes: bool| {
         let mut t = Trainer::new(&shape, init, seeds, 0.01, &device);
+        let first = seeds.iter().map(|s| [70u64, 80, 90].iter().position(|x| x == s).unwrap()).collect::<Vec<_>>();
+        let seqs: Vec<&[u8]> = first.iter().map(|&i| sequences[i].as_slice()).collect();
         for _ in 0..3 {
-            t.pretrain_step(&[data.train.as_slice()], 16, 1e-3);
+            t.pretrain_step(&seqs, 16, 1e-3);
         }
         for _ in 0..3 {
-            let out = block_on(t.rl_step(&data.train, tasks, 16, 1e-3, 0.02, dropout_sampling, false));
+            let out = block_on(t.rl_step(&data.train, tasks, 16, 1e-3, 0.02, dropout_sampling, over_successes));
             let windows: Vec<Vec<_>> = out.rollouts.iter().map(|rs| rs.iter().map(|r| r.window()).collect()).collect();
             t.maintenance_step(&windows, 1e-4);
         }
         block_on(t.stack().weights())
     };
-    for dropout_sampling in [true, false] {
-        let together = train(&init, &seeds, &tasks, dropout_sampling);
+    for (dropout_sampling, over_successes) in [(true, false), (false, false), (true, true)] {
+        let together = train(&init, &seeds, &tasks, dropout_sampling, over_successes);
         for i in 0..3 {
-            let alone = train(&init[i..=i], &seeds[i..=i], &tasks[i..=i], dropout_sampling);
-            assert_eq!(alone[0], together[i], "member {i} (sampling with dropout: {dropout_sampling})");
+            let alone = train(&init[i..=i], &seeds[i..=i], &tasks[i..=i], dropout_sampling, over_successes);
+            assert_eq!(alone[0], together[i], "member {i} (sampling with dropout: {dropout_sampling}, mean over successes: {over_successes})");
         }
     }
 }
