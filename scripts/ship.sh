@@ -3,11 +3,12 @@
 # under results/models/) on the wasm engine: the page's own CPU worker run
 # in Node.js by `opimp sweep --engine wasm`, one process per core, so that
 # every browser reproduces them bit for bit. Resumable: re-running it goes
-# on where it stopped (finished models are kept in each results file after
-# every model, pretrained nets in target/ship/pretrained).
+# on where it stopped (finished models are kept in target/ship/PRESET.json
+# after every model, pretrained nets in target/ship/pretrained); a preset's
+# file is copied into results/ only once it is whole.
 #   scripts/ship.sh [PRESET ...]    every preset by default, in the order
-#                                   below (paper first: four presets take
-#                                   their models from it)
+#                                   below (four presets take their models
+#                                   from the paper preset's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
@@ -18,10 +19,10 @@ opimp=target/release/opimp
 ./scripts/wasm-worker.sh release
 mkdir -p target/ship/pretrained
 for preset in "${presets[@]}"; do
-  out=results/$preset.json
+  out=target/ship/$preset.json
   extra=()
   case $preset in
-    scaling|cross|impact|self) extra=(--reuse results/paper.json) ;;
+    scaling|cross|impact|self) extra=(--reuse target/ship/paper.json) ;;
   esac
   echo "ship: $preset" >&2
   "$opimp" sweep --preset "$preset" --engine wasm --out "$out" --pretrained target/ship/pretrained \
@@ -32,8 +33,11 @@ for preset in "${presets[@]}"; do
   python3 - "$preset" <<'PY'
 import json, os, shutil, sys
 preset = sys.argv[1]
-r = json.load(open(f"results/{preset}.json"))
+r = json.load(open(f"target/ship/{preset}.json"))
 c = r["config"]
+if r["failures"] or len(r["models"]) != len(c["sizes"]) * len(c["seeds"]) * len(c["tasks"]):
+    sys.exit(f"ship: {preset} is not whole ({len(r['models'])} models, {len(r['failures'])} failures); not shipped")
+shutil.copy(f"target/ship/{preset}.json", f"results/{preset}.json")
 task = "n4" if "n4" in c["tasks"] else c["tasks"][0]
 if preset in ("scaling", "cross", "impact", "self"):
     sys.exit(0)
