@@ -248,6 +248,24 @@ impl<X: Serialize + Clone + 'static, Y: Serialize + Clone + 'static> ScatterStyl
     }
 }
 
+/// A chart's title broken into lines of at most `width` characters at
+/// spaces (plotly draws a title on one line, so a narrow screen cuts a long
+/// one); a word longer than a line stands on its own line.
+pub fn wrap_title(title: &str, width: usize) -> String {
+    let width = width.max(8);
+    let mut lines: Vec<String> = Vec::new();
+    for word in title.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.join("<br>")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +286,12 @@ mod tests {
         assert_eq!(v["data"][1]["marker"]["color"], "#222");
         assert_eq!(v["layout"]["xaxis"]["type"], "log");
         assert_eq!(v["layout"]["xaxis"]["title"]["text"], "x");
+        assert_eq!(wrap_title("Predicted against measured optimization", 30), "Predicted against measured<br>optimization");
+        assert_eq!(wrap_title("Short title", 30), "Short title");
+        for line in wrap_title("A rather long title about impact against its lower bound at every size", 24).split("<br>") {
+            assert!(line.chars().count() <= 24, "{line}");
+        }
+        assert_eq!(wrap_title("Supercalifragilistic x", 10), "Supercalifragilistic<br>x");
         assert_eq!(v["layout"]["legend"]["orientation"], "h");
         assert_eq!(v["layout"]["title"]["xanchor"], "left");
         assert!(v["layout"].get("barmode").is_none(), "unset options are left out");

@@ -28,6 +28,30 @@ async fn plotly_ready() -> bool {
 
 use wasm_bindgen::JsCast;
 
+/// Breaks the figure's title into lines that fit the chart's width (about
+/// 8 px a character at the title's size), so a phone does not cut it.
+fn fit_title(id: &str, figure: &js_sys::Object) {
+    use js_sys::Reflect;
+    let width = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)).map(|e| e.client_width()).unwrap_or(0);
+    if width <= 0 {
+        return;
+    }
+    let Ok(layout) = Reflect::get(figure, &"layout".into()) else { return };
+    let Ok(title) = Reflect::get(&layout, &"title".into()) else { return };
+    let Some(text) = Reflect::get(&title, &"text".into()).ok().and_then(|t| t.as_string()) else { return };
+    let chars = ((width as f64 - 24.0) / 8.0).max(12.0) as usize;
+    let wrapped = crate::figures::plot::wrap_title(&text, chars);
+    let extra = wrapped.matches("<br>").count();
+    let _ = Reflect::set(&title, &"text".into(), &wrapped.into());
+    if extra > 0 {
+        // Room above the plot for the title's extra lines.
+        let margin = Reflect::get(&layout, &"margin".into()).ok().filter(|m| m.is_object()).unwrap_or_else(|| js_sys::Object::new().into());
+        let top = Reflect::get(&margin, &"t".into()).ok().and_then(|t| t.as_f64()).unwrap_or(60.0);
+        let _ = Reflect::set(&margin, &"t".into(), &(top + 18.0 * extra as f64).into());
+        let _ = Reflect::set(&layout, &"margin".into(), &margin);
+    }
+}
+
 /// Draws a figure into a div with id `id`, redrawing whenever the signals
 /// it reads change; below it, the same numbers as a table.
 #[component]
@@ -46,6 +70,7 @@ where
                 return;
             }
             if let Ok(obj) = js_sys::JSON::parse(&json).and_then(|v| v.dyn_into::<js_sys::Object>().map_err(|_| JsValue::NULL)) {
+                fit_title(id, &obj);
                 if let Err(e) = plotly_react(id, &obj).await {
                     web_sys::console::warn_1(&format!("chart {id} could not be drawn: {e:?}").into());
                 }
