@@ -352,17 +352,45 @@ def first_load_and_engines(served, dist):
         driver.stop()
 
 
+CHARTS_FIT_JS = """
+return Array.from(document.querySelectorAll('.chart')).flatMap(c => {
+  const box = c.getBoundingClientRect(), bad = [];
+  const o = getComputedStyle(c).overflowX;
+  if ((o === 'auto' || o === 'scroll') && c.scrollWidth > c.clientWidth) bad.push(c.id + ': scrolls sideways');
+  const svg = c.querySelector('.main-svg');
+  if (svg && svg.getBoundingClientRect().width > box.width + 2) bad.push(c.id + ': drawn ' + svg.getBoundingClientRect().width + ' px wide in a ' + box.width + ' px box');
+  const title = c.querySelector('.gtitle');
+  if (title) {
+    const t = title.getBoundingClientRect();
+    if (t.width > 0 && (t.left < box.left - 1 || t.right > box.right + 1)) bad.push(c.id + ': title "' + title.textContent + '" runs past its box');
+  }
+  return bad;
+});
+"""
+
+
+def charts_fit(driver, width):
+    """Every chart card fits its box: no sideways scroll, the drawing no
+    wider than the box, the title inside it (a long title wraps)."""
+    bad = driver.js(CHARTS_FIT_JS)
+    assert not bad, f"at {width} px: {bad}"
+    n = driver.js("return document.querySelectorAll('.chart .main-svg').length")
+    print(f"e2e: at {width} px all {n} charts fit their boxes, titles included", flush=True)
+
+
 def accessibility_and_widths(served, url, shots):
     axe = open(os.path.join(ROOT, "node_modules", "axe-core", "axe.min.js")).read()
-    for width in (360, 1280):
+    for width in (360, 1400):
         driver = served.driver(width, 900)
         try:
             driver.get(url)
             wait_for(driver, "return document.getElementById('run') !== null", 60, "the page")
             wait_for(driver, "return (document.getElementById('provenance')||{textContent:''}).textContent.startsWith('Shipped results')", 60, "the shipped results")
+            wait_for(driver, "return document.querySelectorAll('.chart .main-svg').length >= 10", 60, "the charts")
             time.sleep(2)
             wide = driver.js("return [document.documentElement.scrollWidth, window.innerWidth]")
             assert wide[0] <= wide[1], f"at {width} px the page scrolls sideways: {wide}"
+            charts_fit(driver, width)
             driver.screenshot(os.path.join(shots, f"e2e-{width}px.png"))
             driver.js(axe)
             report = driver.js_async("const done = arguments[arguments.length - 1];"
