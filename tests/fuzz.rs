@@ -131,7 +131,8 @@ fn checkpoints_never_panic() {
     let a = opimp::study::layout::init_weights(&shape, 1);
     let t = checkpoint::TrainedAs { seed: 0, init_seed: 1, task: SuccessSet::N4 };
     let good = checkpoint::write(Size::S, true, "fuzz", Some(t), &[&a, &a]).unwrap();
-    let head = u32::from_le_bytes(good[8..12].try_into().unwrap()) as usize + 12;
+    // A safetensors file: the header's length (u64), then the header.
+    let head = u64::from_le_bytes(good[..8].try_into().unwrap()) as usize + 8;
     let mut rng = Rng::new(2);
     for case in 0..cases() {
         let mut b = good.clone();
