@@ -165,7 +165,7 @@ pub fn update(page: &mut Page, msg: Msg, now: f64) -> Vec<Command> {
             Err(why) => settings::set(page, prop, Err((text, why)), &mut cmds),
         },
         Msg::AddTask(g) => settings::add_task(page, g, &mut cmds),
-        Msg::Run => run::request(page),
+        Msg::Run => choice::request(page),
         Msg::Cancel => run::cancel(page, &mut cmds),
         Msg::Clear => files::clear(page, &mut cmds),
         Msg::Benchmark => workers::benchmark(page),

@@ -11,10 +11,22 @@ use crate::study::engine::Engine;
 use crate::study::protocol::WorkerInput;
 use crate::study::size::Size;
 
+/// The visitor asked for a run: the engines are timed first where that is
+/// worth it, then the run starts.
+pub(super) fn request(page: &mut Page) {
+    if page.running() {
+        return;
+    }
+    if !page.results.missing().is_empty() && page.live_workers() > 0 && worth_measuring(page) {
+        return begin(page);
+    }
+    super::run::start(page);
+}
+
 /// Whether a run should wait for the engines to be timed: the browser
 /// offers WebGPU, nobody chose the engine, the CPU's workers run, and the
 /// run would take over a minute.
-pub(super) fn worth_measuring(page: &Page) -> bool {
+fn worth_measuring(page: &Page) -> bool {
     page.choice == Choice::Open
         && matches!(page.workers.webgpu, WebGpu::Offered(_))
         && page.engine() == Engine::Cpu
@@ -22,7 +34,7 @@ pub(super) fn worth_measuring(page: &Page) -> bool {
 }
 
 /// Starts timing: the CPU's workers first.
-pub(super) fn begin(page: &mut Page) {
+fn begin(page: &mut Page) {
     let size = *page.config().sizes.iter().max().expect("an experiment has sizes");
     page.choice = Choice::Measuring { size, cpu_ms: None };
     page.workers.queue(Pending::Trial(size));

@@ -29,18 +29,6 @@ pub(super) fn autorun(page: &mut Page) {
     }
 }
 
-/// The visitor asked for a run: the engines are timed first where that is
-/// worth it (`lab::choice`), then the run starts.
-pub(super) fn request(page: &mut Page) {
-    if page.running() {
-        return;
-    }
-    if !page.results.missing().is_empty() && page.live_workers() > 0 && super::choice::worth_measuring(page) {
-        return super::choice::begin(page);
-    }
-    start(page);
-}
-
 /// Trains the experiment's missing models (or reproduces the shipped ones).
 pub(super) fn start(page: &mut Page) {
     if page.running() {
