@@ -4,7 +4,11 @@
 # stack of five, in headless Chromium through SwiftShader's WebGPU
 # (tests/gpu_dispatch.rs). SwiftShader is a CPU emulation: the counts are
 # the device's, the times mean nothing. OPIMP_DISPATCH_SIZES=s,m,l,xl picks
-# the sizes (s,xl by default).
+# the sizes (s,xl by default). The "before" column of BENCHMARKS.md was
+# counted on a copy of the tree whose Cargo.toml has `gpu = ["burn/wgpu"]`
+# (no fusion), with OPIMP_UNLOCKED=1 (the lock file then differs) and
+# OPIMP_DISPATCH_READ_EACH=1 (the loss read back after every step, as the
+# trainer did then).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh test

@@ -51,6 +51,10 @@ extern "C" {
 /// Steps counted per case (after one step that compiles the kernels).
 const STEPS: usize = 2;
 
+/// The loss read back after every step, as the trainer did before this
+/// round (OPIMP_DISPATCH_READ_EACH=1 at build time): the "before" column.
+const READ_EACH_STEP: bool = option_env!("OPIMP_DISPATCH_READ_EACH").is_some();
+
 #[wasm_bindgen_test]
 async fn count_the_device_calls_of_a_training_step() {
     assert!(opimp_count_webgpu(), "no WebGPU in this worker (headless Chromium needs --enable-unsafe-webgpu)");
@@ -68,9 +72,16 @@ async fn count_the_device_calls_of_a_training_step() {
             opimp_reset_webgpu_counts();
             let mut last = None;
             for _ in 0..STEPS {
-                last = Some(t.pretrain_step(&seqs, 64, 1e-3));
+                let losses = t.pretrain_step(&seqs, 64, 1e-3);
+                if READ_EACH_STEP {
+                    losses.read().await;
+                } else {
+                    last = Some(losses);
+                }
             }
-            last.expect("a step").read().await;
+            if let Some(losses) = last {
+                losses.read().await;
+            }
             let pre = opimp_webgpu_counts();
             // One RL step (its actions are sampled on the CPU: a read each step).
             opimp_reset_webgpu_counts();
