@@ -364,6 +364,16 @@ return Array.from(document.querySelectorAll('.chart')).flatMap(c => {
     const t = title.getBoundingClientRect();
     if (t.width > 0 && (t.left < box.left - 1 || t.right > box.right + 1)) bad.push(c.id + ': title "' + title.textContent + '" runs past its box');
   }
+  // The legend under the plot never covers an x axis title.
+  const lg = c.querySelector('.legend');
+  if (lg) {
+    const b = lg.getBoundingClientRect();
+    c.querySelectorAll('.xtitle, .x2title, .x3title').forEach(x => {
+      const a = x.getBoundingClientRect();
+      if (a.width > 0 && b.width > 0 && a.bottom > b.top + 1 && a.top < b.bottom - 1 && a.right > b.left && a.left < b.right)
+        bad.push(c.id + ': the legend covers the x axis title "' + x.textContent + '"');
+    });
+  }
   return bad;
 });
 """
@@ -371,7 +381,8 @@ return Array.from(document.querySelectorAll('.chart')).flatMap(c => {
 
 def charts_fit(driver, width):
     """Every chart card fits its box: no sideways scroll, the drawing no
-    wider than the box, the title inside it (a long title wraps)."""
+    wider than the box, the title inside it (a long title wraps), the
+    legend clear of the x axis title."""
     bad = driver.js(CHARTS_FIT_JS)
     assert not bad, f"at {width} px: {bad}"
     n = driver.js("return document.querySelectorAll('.chart .main-svg').length")

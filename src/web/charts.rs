@@ -28,28 +28,87 @@ async fn plotly_ready() -> bool {
 
 use wasm_bindgen::JsCast;
 
-/// Breaks the figure's title into lines that fit the chart's width (about
-/// 8 px a character at the title's size), so a phone does not cut it.
-fn fit_title(id: &str, figure: &js_sys::Object) {
-    use js_sys::Reflect;
-    let width = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)).map(|e| e.client_width()).unwrap_or(0);
-    if width <= 0 {
-        return;
-    }
-    let Ok(layout) = Reflect::get(figure, &"layout".into()) else { return };
-    let Ok(title) = Reflect::get(&layout, &"title".into()) else { return };
-    let Some(text) = Reflect::get(&title, &"text".into()).ok().and_then(|t| t.as_string()) else { return };
-    let chars = ((width as f64 - 24.0) / 8.0).max(12.0) as usize;
+/// Pixels between the bottom of the plot and the legend's top: room for
+/// the x axis's tick labels and its title.
+const LEGEND_GAP: f64 = 72.0;
+/// The least height of the plot area once title and legend have their room.
+const MIN_PLOT: f64 = 230.0;
+
+fn get(o: &JsValue, key: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(o, &key.into()).ok().filter(|v| v.is_object())
+}
+
+fn number(o: &JsValue, key: &str) -> Option<f64> {
+    js_sys::Reflect::get(o, &key.into()).ok().and_then(|v| v.as_f64())
+}
+
+fn set(o: &JsValue, key: &str, v: JsValue) {
+    let _ = js_sys::Reflect::set(o, &key.into(), &v);
+}
+
+/// Breaks the title into lines that fit `width` (about 10 px a character
+/// at plotly's 17 px title font), so a phone does not cut it; the number
+/// of lines added.
+fn wrap_title(layout: &JsValue, width: f64) -> usize {
+    let Some(title) = get(layout, "title") else { return 0 };
+    let Some(text) = js_sys::Reflect::get(&title, &"text".into()).ok().and_then(|t| t.as_string()) else { return 0 };
+    let chars = ((width - 24.0) / 10.0).max(12.0) as usize;
     let wrapped = crate::figures::plot::wrap_title(&text, chars);
     let extra = wrapped.matches("<br>").count();
-    let _ = Reflect::set(&title, &"text".into(), &wrapped.into());
-    if extra > 0 {
-        // Room above the plot for the title's extra lines.
-        let margin = Reflect::get(&layout, &"margin".into()).ok().filter(|m| m.is_object()).unwrap_or_else(|| js_sys::Object::new().into());
-        let top = Reflect::get(&margin, &"t".into()).ok().and_then(|t| t.as_f64()).unwrap_or(60.0);
-        let _ = Reflect::set(&margin, &"t".into(), &(top + 18.0 * extra as f64).into());
-        let _ = Reflect::set(&layout, &"margin".into(), &margin);
+    set(&title, "text", wrapped.into());
+    extra
+}
+
+/// The rows plotly's horizontal legend takes at `width`: its entries (the
+/// traces it lists) packed left to right, each about 40 px of symbol and
+/// gap plus 7 px a character at its 12 px font, from the plot's left edge.
+fn legend_rows(figure: &JsValue, width: f64) -> usize {
+    let Ok(data) = js_sys::Reflect::get(figure, &"data".into()).and_then(|d| d.dyn_into::<js_sys::Array>().map_err(|_| JsValue::NULL)) else {
+        return 0;
+    };
+    let room = (width - 76.0).max(100.0);
+    let (mut rows, mut used) = (0, f64::INFINITY);
+    for trace in data.iter() {
+        let listed = js_sys::Reflect::get(&trace, &"showlegend".into()).ok().and_then(|v| v.as_bool()) != Some(false);
+        let name = js_sys::Reflect::get(&trace, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        if !listed || name.is_empty() {
+            continue;
+        }
+        let w = 40.0 + 7.0 * name.chars().count() as f64;
+        if used + w > room {
+            rows += 1;
+            used = w;
+        } else {
+            used += w;
+        }
     }
+    rows
+}
+
+/// Fits a figure to its chart's box before plotly draws it: the title
+/// wrapped to the width, and under a plot with a legend beneath it room for
+/// the legend's rows below the x axis's title, the figure growing where the
+/// plot area would fall under [`MIN_PLOT`]: a narrow box wraps the legend
+/// into more rows, and plotly's own margin would then push the legend onto
+/// the axis title.
+fn fit_to_box(id: &str, figure: &js_sys::Object) {
+    let width = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)).map(|e| e.client_width()).unwrap_or(0) as f64;
+    let Some(layout) = (width > 0.0).then(|| get(figure, "layout")).flatten() else { return };
+    let extra = wrap_title(&layout, width);
+    let margin = get(&layout, "margin").unwrap_or_else(|| js_sys::Object::new().into());
+    let top = number(&margin, "t").unwrap_or(60.0) + 18.0 * extra as f64;
+    set(&margin, "t", top.into());
+    let legend = get(&layout, "legend").filter(|l| js_sys::Reflect::get(l, &"orientation".into()).ok().and_then(|o| o.as_string()).as_deref() == Some("h"));
+    let shown = js_sys::Reflect::get(&layout, &"showlegend".into()).ok().and_then(|v| v.as_bool()) != Some(false);
+    let rows = if shown { legend_rows(figure, width) } else { 0 };
+    if let (Some(legend), true) = (legend, rows > 0) {
+        let bottom = LEGEND_GAP + 22.0 * rows as f64 + 10.0;
+        let height = number(&layout, "height").unwrap_or(380.0).max(top + MIN_PLOT + bottom);
+        set(&margin, "b", bottom.into());
+        set(&layout, "height", height.into());
+        set(&legend, "y", (-LEGEND_GAP / (height - top - bottom)).into());
+    }
+    set(&layout, "margin", margin.into());
 }
 
 /// Draws a figure into a div with id `id`, redrawing whenever the signals
@@ -70,7 +129,7 @@ where
                 return;
             }
             if let Ok(obj) = js_sys::JSON::parse(&json).and_then(|v| v.dyn_into::<js_sys::Object>().map_err(|_| JsValue::NULL)) {
-                fit_title(id, &obj);
+                fit_to_box(id, &obj);
                 if let Err(e) = plotly_react(id, &obj).await {
                     web_sys::console::warn_1(&format!("chart {id} could not be drawn: {e:?}").into());
                 }

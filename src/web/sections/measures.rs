@@ -215,16 +215,16 @@ pub fn OptimizationSection() -> impl IntoView {
                 "theory predicts Op from its success rate alone: Op_implied = s ln(s/p) + (1−s) ln((1−s)/(1−p)), p = |G|/8."
             </p>
             <SplitDiagram/>
-            <div class="charts two">
-                <Chart id="chart-op-theory" label="Optimization against success rate" figure=move || charts::op_theory(&shown())/>
-                <Chart id="chart-op-predicted" label="Predicted against measured optimization" figure=move || charts::op_predicted(&shown())/>
-            </div>
-            <p class="reading">
-                "Left: each dotted curve is what theory predicts for one task. Right: implied against measured Op; colour is the task, "
-                "shape the size. The scripted policies calibrate the scale: greedy (best action for G), generator (the sequence's own "
-                "next token), constant (Op 0) and random. "
-                {move || view.shown.with(readings::optimization)}
-            </p>
+            <super::Figures
+                plots=vec![
+                    super::plot("chart-op-theory", "Optimization against success rate", charts::op_theory),
+                    super::plot("chart-op-predicted", "Predicted against measured optimization", charts::op_predicted),
+                ]
+                reading="Left: each dotted curve is what theory predicts for one task. Right: implied against measured Op; \
+                    colour is the task, shape the size. The scripted policies calibrate the scale: greedy (best action \
+                    for G), generator (the sequence's own next token), constant (Op 0) and random. "
+                read=readings::optimization
+            />
             <p>
                 "Every trained model and the scripted policies, measured on the same histories. “Op implied (real baseline)” uses the "
                 "sequence's own outcome distribution instead of the flat one the theory assumes (see the taxonomy section). “numbers” "
@@ -244,8 +244,6 @@ pub fn OptimizationSection() -> impl IntoView {
 /// 5. Cross-objective evaluation.
 #[component]
 pub fn CrossSection() -> impl IntoView {
-    let view = expect_context::<View>();
-    let shown = move || view.shown.get();
     view! {
         <super::Frame at=Section::Cross>
             <p>
@@ -253,16 +251,16 @@ pub fn CrossSection() -> impl IntoView {
                 "on that task sits near the line measured = implied, a model trained on another task does not — even when one G "
                 "contains the other (n2 ⊂ n4 ⊂ n6), and even when its success rate there is high."
             </p>
-            <div class="charts three">
-                <Chart id="chart-cross-n2" label="Cross-objective evaluation under n2" figure=move || charts::cross(&shown(), SuccessSet::N2)/>
-                <Chart id="chart-cross-n4" label="Cross-objective evaluation under n4" figure=move || charts::cross(&shown(), SuccessSet::N4)/>
-                <Chart id="chart-cross-n6" label="Cross-objective evaluation under n6" figure=move || charts::cross(&shown(), SuccessSet::N6)/>
-            </div>
-            <p class="reading">
-                "Colour is the task a model was trained on, shape its size. Comparing implied and measured Op tells which objective a "
-                "model was trained on, from its behaviour alone. "
-                {move || view.shown.with(readings::cross)}
-            </p>
+            <super::Figures
+                plots=vec![
+                    super::plot("chart-cross-n2", "Cross-objective evaluation under n2", |r| charts::cross(r, SuccessSet::N2)),
+                    super::plot("chart-cross-n4", "Cross-objective evaluation under n4", |r| charts::cross(r, SuccessSet::N4)),
+                    super::plot("chart-cross-n6", "Cross-objective evaluation under n6", |r| charts::cross(r, SuccessSet::N6)),
+                ]
+                reading="Colour is the task a model was trained on, shape its size. Comparing implied and measured Op tells \
+                    which objective a model was trained on, from its behaviour alone. "
+                read=readings::cross
+            />
         </super::Frame>
     }
 }
@@ -270,8 +268,6 @@ pub fn CrossSection() -> impl IntoView {
 /// 6. Impact.
 #[component]
 pub fn ImpactSection() -> impl IntoView {
-    let view = expect_context::<View>();
-    let shown = move || view.shown.get();
     view! {
         <super::Frame at=Section::Impact>
             <p>
@@ -279,31 +275,31 @@ pub fn ImpactSection() -> impl IntoView {
                 "negative, and never below Imp_min = s ln(s/s′) + (1−s) ln((1−s)/(1−s′)), where s′ is the success rate in the "
                 "split-history future — the least a policy must move the future to lift success from s′ to s."
             </p>
-            <div class="charts two">
-                <Chart id="chart-imp" label="Impact against its lower bound" figure=move || charts::impact(&shown(), ImpactFigure::ImpVsMin)/>
-                <Chart id="chart-sprime" label="Success in the split-history future against size" figure=move || charts::impact(&shown(), ImpactFigure::SplitSuccessVsSize)/>
-                <Chart id="chart-imp-ratio" label="Impact ratio against its bound" figure=move || charts::impact(&shown(), ImpactFigure::Ratio)/>
-                <Chart id="chart-imp-excess" label="Excess impact against impact" figure=move || charts::impact(&shown(), ImpactFigure::Excess)/>
-            </div>
-            <p class="reading">
-                "Split histories only see responsive behaviour: a bias all sizes share is not counted as impact. "
-                {move || view.shown.with(readings::impact)}
-            </p>
+            <super::Figures
+                plots=vec![
+                    super::plot("chart-imp", "Impact against its lower bound", |r| charts::impact(r, ImpactFigure::ImpVsMin)),
+                    super::plot("chart-sprime", "Success in the split-history future against size", |r| charts::impact(r, ImpactFigure::SplitSuccessVsSize)),
+                    super::plot("chart-imp-ratio", "Impact ratio against its bound", |r| charts::impact(r, ImpactFigure::Ratio)),
+                    super::plot("chart-imp-excess", "Excess impact against impact", |r| charts::impact(r, ImpactFigure::Excess)),
+                ]
+                reading="Split histories only see responsive behaviour: a bias all sizes share is not counted as impact. "
+                read=readings::impact
+            />
             <h3>"Other comparison futures"</h3>
             <p>
                 "Split histories are one way to build the comparison future F′. The post lists others: a \"do nothing\" action (this "
                 "world has none; the lab uses action 8), a uniformly random action, the untrained model and the pretrained but not "
                 "fine-tuned model. Each gives its own Op and Imp."
             </p>
-            <div class="charts two">
-                <Chart id="chart-cmp-op" label="Optimization under each comparison future" figure=move || charts::comparisons(&shown(), false)/>
-                <Chart id="chart-cmp-imp" label="Impact under each comparison future" figure=move || charts::comparisons(&shown(), true)/>
-            </div>
-            <p class="reading">
-                "Reading it: against a fixed or random action Op can be negative (the model narrows the future less than a lucky "
-                "constant would), while Imp stays positive. Against the pretrained model, Op and Imp measure what fine-tuning alone "
-                "added."
-            </p>
+            <super::Figures
+                plots=vec![
+                    super::plot("chart-cmp-op", "Optimization under each comparison future", |r| charts::comparisons(r, false)),
+                    super::plot("chart-cmp-imp", "Impact under each comparison future", |r| charts::comparisons(r, true)),
+                ]
+                reading="Reading it: against a fixed or random action Op can be negative (the model narrows the future less \
+                    than a lucky constant would), while Imp stays positive. Against the pretrained model, Op and Imp \
+                    measure what fine-tuning alone added."
+            />
         </super::Frame>
     }
 }
@@ -311,22 +307,20 @@ pub fn ImpactSection() -> impl IntoView {
 /// 7. Self-evaluation.
 #[component]
 pub fn SelfSection() -> impl IntoView {
-    let view = expect_context::<View>();
-    let shown = move || view.shown.get();
     view! {
         <super::Frame at=Section::SelfEvaluation>
             <p>
                 "Replace the rule's exact P(x | h, a) by the model's own prediction of the token after h + [a] (renormalised over 0..7) "
                 "and compute Op and Imp again: the model estimating its own optimization and impact."
             </p>
-            <div class="charts two">
-                <Chart id="chart-self-op" label="Measured against self-estimated optimization" figure=move || charts::self_eval(&shown(), false)/>
-                <Chart id="chart-self-imp" label="Measured against self-estimated impact" figure=move || charts::self_eval(&shown(), true)/>
-            </div>
-            <p class="reading">
-                "The post put the bias down to the skewed outcomes the maintenance training feeds the model. "
-                {move || view.shown.with(readings::self_eval)}
-            </p>
+            <super::Figures
+                plots=vec![
+                    super::plot("chart-self-op", "Measured against self-estimated optimization", |r| charts::self_eval(r, false)),
+                    super::plot("chart-self-imp", "Measured against self-estimated impact", |r| charts::self_eval(r, true)),
+                ]
+                reading="The post put the bias down to the skewed outcomes the maintenance training feeds the model. "
+                read=readings::self_eval
+            />
         </super::Frame>
     }
 }

@@ -8,8 +8,11 @@ mod scaling;
 mod story;
 mod toys;
 
-use super::shell::Lab;
+use super::charts::Chart;
+use super::shell::{Lab, View};
+use crate::figures::Figure;
 use crate::lab::parts::Section;
+use crate::study::results::Results;
 use leptos::prelude::*;
 
 /// `0.123`, or ∞.
@@ -47,6 +50,38 @@ pub fn Frame(at: Section, children: Children) -> impl IntoView {
             <h2 id=heading>{format!("{}. {}", at.number(), at.title())}</h2>
             {children()}
         </section>
+    }
+}
+
+/// One chart of a section: its element id, its accessible label and the
+/// figure it draws from the results shown.
+pub struct Plot {
+    id: &'static str,
+    label: &'static str,
+    figure: fn(&Results) -> Figure,
+}
+
+/// A chart of a section.
+pub fn plot(id: &'static str, label: &'static str, figure: fn(&Results) -> Figure) -> Plot {
+    Plot { id, label, figure }
+}
+
+/// A section's charts side by side (two or three to a row), then how to
+/// read them: fixed words, then what the results shown say (`read`).
+#[component]
+pub fn Figures(plots: Vec<Plot>, reading: &'static str, #[prop(optional)] read: Option<fn(&Results) -> String>) -> impl IntoView {
+    let view = expect_context::<View>();
+    let row = if plots.len() == 3 { "charts three" } else { "charts two" };
+    let charts = plots
+        .into_iter()
+        .map(|p| {
+            let figure = p.figure;
+            view! { <Chart id=p.id label=p.label figure=move || view.shown.with(figure)/> }
+        })
+        .collect_view();
+    view! {
+        <div class=row>{charts}</div>
+        <p class="reading">{reading}{move || read.map(|r| view.shown.with(r))}</p>
     }
 }
 

@@ -19,15 +19,15 @@ pub fn ScalingSection() -> impl IntoView {
                 "The post trained five models of each of four sizes on each task. These figures show each quantity's mean over seeds, "
                 "with error bars of ± one standard error (the standard deviation over seeds divided by √n)."
             </p>
-            <div class="charts two">
-                <Chart id="chart-success-size" label="Success rate against model size" figure=move || charts::success_vs_size(&shown())/>
-                <Chart id="chart-op-size" label="Optimization against model size" figure=move || charts::op_vs_size(&shown())/>
-            </div>
-            <p class="reading">
-                "Left, the post's central figure: success against size, each task's mean ± SE with the single models faint beneath; "
-                "right, Op against size beside the sequence's own self-optimization (dashed). "
-                {move || view.shown.with(readings::scaling)}
-            </p>
+            <super::Figures
+                plots=vec![
+                    super::plot("chart-success-size", "Success rate against model size", charts::success_vs_size),
+                    super::plot("chart-op-size", "Optimization against model size", charts::op_vs_size),
+                ]
+                reading="Left, the post's central figure: success against size, each task's mean ± SE with the single models faint \
+                    beneath; right, Op against size beside the sequence's own self-optimization (dashed). "
+                read=readings::scaling
+            />
             <Chart id="chart-loss-size" label="Pretraining loss against model size" figure=move || charts::loss_vs_size(&shown())/>
             <p class="reading">
                 "Reading it: the final pretraining loss on held-out windows (solid) and training windows (dotted). The post saw the "

@@ -122,8 +122,6 @@ pub fn SequenceSection() -> impl IntoView {
 /// 2. Pretraining curves.
 #[component]
 pub fn PretrainSection() -> impl IntoView {
-    let view = expect_context::<View>();
-    let shown = move || view.shown.get();
     view! {
         <super::Frame at=Section::Pretraining>
             <p>
@@ -131,15 +129,16 @@ pub fn PretrainSection() -> impl IntoView {
                 "to predict the next token. The seeds of one size train as one stack: every weight has a member dimension, and each "
                 "member learns exactly as it would alone."
             </p>
-            <div class="charts two">
-                <Chart id="chart-pretrain-loss" label="Pretraining loss per size" figure=move || charts::pretrain(&shown(), false)/>
-                <Chart id="chart-pretrain-acc" label="Pretraining accuracy per size" figure=move || charts::pretrain(&shown(), true)/>
-            </div>
-            <p class="reading">
-                "Each size's line is the mean over its seeds, the band ± one standard error, the single nets faint beneath (hover one "
-                "to name it). Chance accuracy is 1/16 (1/8 once parity is known); the 2% noise caps it near 0.98. "
-                {move || view.shown.with(readings::pretraining)}
-            </p>
+            <super::Figures
+                plots=vec![
+                    super::plot("chart-pretrain-loss", "Pretraining loss per size", |r| charts::pretrain(r, false)),
+                    super::plot("chart-pretrain-acc", "Pretraining accuracy per size", |r| charts::pretrain(r, true)),
+                ]
+                reading="Each size's line is the mean over its seeds, the band ± one standard error, the single nets faint \
+                    beneath (hover one to name it). Chance accuracy is 1/16 (1/8 once parity is known); the 2% noise \
+                    caps it near 0.98. "
+                read=readings::pretraining
+            />
         </super::Frame>
     }
 }
