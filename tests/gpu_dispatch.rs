@@ -8,7 +8,7 @@
 //! something was counted.
 #![cfg(all(target_arch = "wasm32", feature = "gpu"))]
 
-use opimp::model::gpu_device;
+use opimp::model::{gpu_device, read, tokens_tensor};
 use opimp::sequence::SuccessSet;
 use opimp::study::size::Size;
 use opimp::train::Trainer;
@@ -88,11 +88,22 @@ async fn count_the_device_calls_of_a_training_step() {
             let tasks = vec![SuccessSet::N4; members];
             t.rl_step(&seq, &tasks, 64, 3e-4, 0.02, true, true).await;
             let rl = opimp_webgpu_counts();
+            // One forward pass of the evaluation (no dropout, no autodiff)
+            // over a batch of 64 windows per member, once compiled: the
+            // forward's share of a step.
+            let stack = t.stack();
+            let windows: Vec<Vec<u8>> = (0..64 * members).map(|i| seq[i * 20..i * 20 + 20].to_vec()).collect();
+            let refs: Vec<&Vec<u8>> = windows.iter().collect();
+            read(stack.forward(tokens_tensor(&refs, members, &device), None)).await;
+            opimp_reset_webgpu_counts();
+            read(stack.forward(tokens_tensor(&refs, members, &device), None)).await;
+            let forward = opimp_webgpu_counts();
             let per = |c: &[f64], n: f64| c.iter().map(|x| format!("{:.1}", x / n)).collect::<Vec<_>>().join(" ");
             console_log!(
-                "DISPATCH size {size} members {members} pretraining step [dispatches uploads reads submits copies]: {} | RL step: {}",
+                "DISPATCH size {size} members {members} pretraining step [dispatches uploads reads submits copies]: {} | RL step: {} | evaluation forward: {}",
                 per(&pre, STEPS as f64),
-                per(&rl, 1.0)
+                per(&rl, 1.0),
+                per(&forward, 1.0)
             );
             assert!(pre[0] > 0.0, "no kernel dispatch was counted");
         }
