@@ -125,6 +125,18 @@ fn planted(id: ClaimId, build: impl Fn(f64, f64) -> Results) {
 }
 
 #[test]
+fn one_claim_found_alone_is_the_panels() {
+    // `find` evaluates one claim (the page's readings ask for a few);
+    // `evaluate` every claim, in order: the same claims either way.
+    let r = study(|k| spec(0.6 + 0.01 * k.size.index() as f64));
+    let all = evaluate(&r);
+    assert_eq!(all.iter().map(|c| c.id).collect::<Vec<_>>(), ClaimId::ALL.to_vec());
+    for c in &all {
+        assert_eq!(&find(&r, c.id), c, "{}", c.id.name());
+    }
+}
+
+#[test]
 fn with_no_models_nothing_can_be_told() {
     let r = Results::new(config());
     for c in evaluate(&r) {

@@ -46,7 +46,8 @@ pub fn evaluate(r: &Results) -> Vec<Claim> {
     ClaimId::ALL.iter().map(|&id| evaluate_one(r, id)).collect()
 }
 
-fn evaluate_one(r: &Results, id: ClaimId) -> Claim {
+/// One claim, evaluated alone.
+pub fn evaluate_one(r: &Results, id: ClaimId) -> Claim {
     match id {
         ClaimId::OpPredicted => op_predicted(r),
         ClaimId::BetterThanChance => better_than_chance(r),
