@@ -43,6 +43,10 @@ pub enum Shipped {
     Loading,
     /// Here.
     Loaded(Box<Results>),
+    /// Fetched and read, but of another experiment than the preset's
+    /// (the preset's settings changed since the file was computed): the
+    /// settings, by their link names, in which the two differ.
+    OtherExperiment(Vec<&'static str>),
     /// Could not be fetched or read.
     Failed(String),
 }

@@ -30,6 +30,11 @@ fn provenance(lab: Lab) -> String {
             },
         ),
         (Shipped::Loading, _) => "Loading the results this site ships for this preset…".into(),
+        (Shipped::OtherExperiment(settings), _) => format!(
+            "The shipped results/{}.json was computed with other settings than this preset's ({}), so it is not shown; Run trains this preset here.",
+            p.link.preset,
+            settings.join(", ")
+        ),
         (Shipped::Failed(e), _) => format!("The shipped results could not be loaded ({e}); Run trains them here."),
         _ if !p.results.models.is_empty() => format!(
             "{} models trained or imported in this browser, computed by {}.",

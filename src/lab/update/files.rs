@@ -7,6 +7,7 @@ use crate::lab::page::{Page, Shipped};
 use crate::lab::said::{Said, Status, Why};
 use crate::lab::workers::Pending;
 use crate::study::checkpoint::{self, MAX_CHECKPOINT_BYTES};
+use crate::study::config::{EXPERIMENT, ExperimentConfig};
 use crate::study::key::ModelKey;
 use crate::study::preset::Preset;
 use crate::study::results::Results;
@@ -24,9 +25,14 @@ pub(super) fn shipped(page: &mut Page, preset: Preset, result: Result<Results, S
             page.results.take_baselines(&r);
             Shipped::Loaded(Box::new(r))
         }
-        Ok(_) => Shipped::Failed("the shipped file is of another experiment".into()),
+        Ok(r) => Shipped::OtherExperiment(differing(&r.config, page.config())),
         Err(e) => Shipped::Failed(e),
     };
+}
+
+/// The settings, by their link names, in which two experiments differ.
+fn differing(a: &ExperimentConfig, b: &ExperimentConfig) -> Vec<&'static str> {
+    EXPERIMENT.iter().filter(|s| (s.get)(a) != (s.get)(b)).map(|s| s.name).collect()
 }
 
 /// The shown results offered as a download.

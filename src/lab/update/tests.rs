@@ -164,6 +164,25 @@ fn settings_are_checked_and_experiments_swap_their_results() {
 }
 
 #[test]
+fn a_shipped_file_of_another_experiment_is_named_not_shown() {
+    // The preset's settings changed since its file was computed: the page
+    // says in which settings they differ and shows nothing of it.
+    let mut p = Page::new(LabState::for_preset(Preset::Quick), Vec::new(), 1, 0.0);
+    let mut stale = Results::from_json(include_str!("../../../results/quick.json")).unwrap();
+    stale.config.rl_steps += 1;
+    stale.config.norm_first = !stale.config.norm_first;
+    update(&mut p, Msg::Shipped(Preset::Quick, Ok(stale)), 1.0);
+    let Shipped::OtherExperiment(mut differ) = p.shipped.clone() else { panic!("{:?}", p.shipped) };
+    differ.sort();
+    assert_eq!(differ, vec!["norm_first", "rl_steps"]);
+    assert!(p.shown().models.is_empty());
+    // The same file as computed is shown.
+    let shipped = Results::from_json(include_str!("../../../results/quick.json")).unwrap();
+    update(&mut p, Msg::Shipped(Preset::Quick, Ok(shipped)), 2.0);
+    assert!(matches!(p.shipped, Shipped::Loaded(_)));
+}
+
+#[test]
 fn the_gpu_engine_starts_its_workers_falls_back_and_is_never_called_equal() {
     use crate::lab::link::{ENGINE, parse, serialize};
     let (link, notices) = parse("?preset=quick&engine=gpu");
