@@ -42,6 +42,15 @@ fn number(o: &JsValue, key: &str) -> Option<f64> {
     js_sys::Reflect::get(o, &key.into()).ok().and_then(|v| v.as_f64())
 }
 
+fn text(o: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(o, &key.into()).ok().and_then(|v| v.as_string())
+}
+
+/// Whether plotly lists it (`showlegend` is not `false`).
+fn listed(o: &JsValue) -> bool {
+    js_sys::Reflect::get(o, &"showlegend".into()).ok().and_then(|v| v.as_bool()) != Some(false)
+}
+
 fn set(o: &JsValue, key: &str, v: JsValue) {
     let _ = js_sys::Reflect::set(o, &key.into(), &v);
 }
@@ -51,9 +60,9 @@ fn set(o: &JsValue, key: &str, v: JsValue) {
 /// of lines added.
 fn wrap_title(layout: &JsValue, width: f64) -> usize {
     let Some(title) = get(layout, "title") else { return 0 };
-    let Some(text) = js_sys::Reflect::get(&title, &"text".into()).ok().and_then(|t| t.as_string()) else { return 0 };
+    let Some(words) = text(&title, "text") else { return 0 };
     let chars = ((width - 24.0) / 10.0).max(12.0) as usize;
-    let wrapped = crate::figures::plot::wrap_title(&text, chars);
+    let wrapped = crate::figures::plot::wrap_title(&words, chars);
     let extra = wrapped.matches("<br>").count();
     set(&title, "text", wrapped.into());
     extra
@@ -69,9 +78,8 @@ fn legend_rows(figure: &JsValue, width: f64) -> usize {
     let room = (width - 76.0).max(100.0);
     let (mut rows, mut used) = (0, f64::INFINITY);
     for trace in data.iter() {
-        let listed = js_sys::Reflect::get(&trace, &"showlegend".into()).ok().and_then(|v| v.as_bool()) != Some(false);
-        let name = js_sys::Reflect::get(&trace, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-        if !listed || name.is_empty() {
+        let name = text(&trace, "name").unwrap_or_default();
+        if !listed(&trace) || name.is_empty() {
             continue;
         }
         let w = 40.0 + 7.0 * name.chars().count() as f64;
@@ -98,9 +106,8 @@ fn fit_to_box(id: &str, figure: &js_sys::Object) {
     let margin = get(&layout, "margin").unwrap_or_else(|| js_sys::Object::new().into());
     let top = number(&margin, "t").unwrap_or(60.0) + 18.0 * extra as f64;
     set(&margin, "t", top.into());
-    let legend = get(&layout, "legend").filter(|l| js_sys::Reflect::get(l, &"orientation".into()).ok().and_then(|o| o.as_string()).as_deref() == Some("h"));
-    let shown = js_sys::Reflect::get(&layout, &"showlegend".into()).ok().and_then(|v| v.as_bool()) != Some(false);
-    let rows = if shown { legend_rows(figure, width) } else { 0 };
+    let legend = get(&layout, "legend").filter(|l| text(l, "orientation").as_deref() == Some("h"));
+    let rows = if listed(&layout) { legend_rows(figure, width) } else { 0 };
     if let (Some(legend), true) = (legend, rows > 0) {
         let bottom = LEGEND_GAP + 22.0 * rows as f64 + 10.0;
         let height = number(&layout, "height").unwrap_or(380.0).max(top + MIN_PLOT + bottom);
