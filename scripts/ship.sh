@@ -37,18 +37,25 @@ r = json.load(open(f"target/ship/{preset}.json"))
 c = r["config"]
 if r["failures"] or len(r["models"]) != len(c["sizes"]) * len(c["seeds"]) * len(c["tasks"]):
     sys.exit(f"ship: {preset} is not whole ({len(r['models'])} models, {len(r['failures'])} failures); not shipped")
-shutil.copy(f"target/ship/{preset}.json", f"results/{preset}.json")
+def ship(src, dst):
+    # Whole or not at all: a copy beside it, then one rename.
+    shutil.copy(src, dst + ".part")
+    os.replace(dst + ".part", dst)
 task = "n4" if "n4" in c["tasks"] else c["tasks"][0]
-if preset in ("scaling", "cross", "impact", "self"):
-    sys.exit(0)
-dest = f"results/models/{preset}"
-shutil.rmtree(dest, ignore_errors=True)
-os.makedirs(dest)
-for size in c["sizes"]:
-    name = f"opimp-{size}-seed{c['seeds'][0]}-{task.replace(',', '_')}.safetensors"
-    shutil.copy(f"target/ship/models/{preset}/{name}", os.path.join(dest, name))
-print(f"ship: {preset}: {len(r['models'])} models, {len(c['sizes'])} model files in {dest}", file=sys.stderr)
+if preset not in ("scaling", "cross", "impact", "self"):
+    dest = f"results/models/{preset}"
+    part = dest + ".part"
+    shutil.rmtree(part, ignore_errors=True)
+    os.makedirs(part)
+    for size in c["sizes"]:
+        name = f"opimp-{size}-seed{c['seeds'][0]}-{task.replace(',', '_')}.safetensors"
+        shutil.copy(f"target/ship/models/{preset}/{name}", os.path.join(part, name))
+    shutil.rmtree(dest, ignore_errors=True)
+    os.replace(part, dest)
+    print(f"ship: {preset}: {len(c['sizes'])} model files in {dest}", file=sys.stderr)
+ship(f"target/ship/{preset}.json", f"results/{preset}.json")
+print(f"ship: {preset}: {len(r['models'])} models in results/{preset}.json", file=sys.stderr)
 PY
 done
-"$opimp" claims --results results/paper.json > results/paper-claims.txt
-python3 scripts/paper_table.py results/paper.json > results/paper-table.md
+"$opimp" claims --results results/paper.json > results/paper-claims.txt.part && mv results/paper-claims.txt.part results/paper-claims.txt
+python3 scripts/paper_table.py results/paper.json > results/paper-table.md.part && mv results/paper-table.md.part results/paper-table.md
