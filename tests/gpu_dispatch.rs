@@ -8,8 +8,14 @@
 //! something was counted.
 #![cfg(all(target_arch = "wasm32", feature = "gpu"))]
 
-use opimp::model::{gpu_device, read, tokens_tensor};
-use opimp::sequence::SuccessSet;
+use burn::module::Module;
+use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Device, Tensor, TensorData};
+use opimp::model::{Stack, gpu_device, read, tokens_tensor};
+use opimp::rng::Rng;
+use opimp::sequence::{SuccessSet, VOCAB};
+use opimp::study::data::random_windows;
 use opimp::study::size::Size;
 use opimp::train::Trainer;
 use wasm_bindgen::prelude::*;
@@ -108,4 +114,76 @@ async fn count_the_device_calls_of_a_training_step() {
             assert!(pre[0] > 0.0, "no kernel dispatch was counted");
         }
     }
+    // One device a test run (wgpu registers one per page).
+    count_a_pretraining_step_by_phase(&device).await;
+}
+
+/// Where a pretraining step's kernels go: the same step as the trainer's
+/// (a forward pass with each member's dropout, the members' summed
+/// next-token cross-entropy, the backward pass, one AdamW step), written out
+/// here with the device's queue flushed between the phases so that each
+/// phase's dispatches are counted apart. The flushes end fusion's blocks at
+/// the phases' edges, so the three parts sum to about the trainer's step,
+/// not exactly; the step with no flush between is printed beside them.
+async fn count_a_pretraining_step_by_phase(device: &Device) {
+    let ad = device.clone().autodiff();
+    let seq = opimp::sequence::generate(20_000, 3, 0.02);
+    let sizes: Vec<Size> = option_env!("OPIMP_DISPATCH_SIZES").unwrap_or("s,xl").split(',').map(|s| Size::parse(s).expect("a size")).collect();
+    for size in sizes {
+        for members in [1usize, 5] {
+            let seeds: Vec<u64> = (0..members as u64).collect();
+            let mut rngs: Vec<Rng> = seeds.iter().map(|&s| Rng::new(s)).collect();
+            let mut stack = Stack::init(&size.shape(), &seeds, device).fork(&ad).train();
+            let tensors = burn::module::list_param_ids(&stack).len();
+            let mut optim = AdamWConfig::new().with_weight_decay(0.01).with_epsilon(1e-8).init();
+            let mut phases = [[0f64; 5]; 4];
+            // Step 0 compiles the kernels; steps 1 and 2 are counted.
+            for step in 0..1 + STEPS {
+                let windows: Vec<_> = rngs.iter_mut().map(|r| random_windows(&seq, 64, None, r)).collect();
+                let inputs: Vec<&Vec<u8>> = windows.iter().flat_map(|ws: &Vec<(Vec<u8>, u8)>| ws.iter().map(|(w, _)| w)).collect();
+                let mut hot = vec![0f32; members * 64 * VOCAB];
+                for (i, ws) in windows.iter().enumerate() {
+                    for (j, (_, t)) in ws.iter().enumerate() {
+                        hot[(i * 64 + j) * VOCAB + *t as usize] = 1.0;
+                    }
+                }
+                let split = step % 2 == 1; // step 1 split by flushes, step 2 whole
+                opimp_reset_webgpu_counts();
+                let logits = stack.forward(tokens_tensor(&inputs, members, &ad), Some(&mut rngs));
+                let weights = Tensor::<3>::from_data(TensorData::new(hot, [members, 64, VOCAB]), &ad);
+                let loss = (log_softmax(logits, 2) * weights).sum().neg() / 64.0;
+                if split {
+                    ad.flush().expect("flush");
+                    phases[0] = add(phases[0], opimp_webgpu_counts());
+                    opimp_reset_webgpu_counts();
+                }
+                let grads = GradientsParams::from_grads(loss.backward(), &stack);
+                if split {
+                    ad.flush().expect("flush");
+                    phases[1] = add(phases[1], opimp_webgpu_counts());
+                    opimp_reset_webgpu_counts();
+                }
+                stack = optim.step(1e-3, stack, grads);
+                ad.flush().expect("flush");
+                let weights_now = stack.valid().weights().await;
+                assert!(weights_now[0].iter().all(|w| w.is_finite()), "a weight is not finite");
+                if step > 0 {
+                    phases[if split { 2 } else { 3 }] = add(phases[if split { 2 } else { 3 }], opimp_webgpu_counts());
+                }
+            }
+            let f = |c: &[f64; 5]| c.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join(" ");
+            console_log!(
+                "PHASES size {size} members {members} ({tensors} weights) [dispatches uploads reads submits copies]: forward and loss {} | backward {} | AdamW and reading the weights {} | the same step unsplit {}",
+                f(&phases[0]),
+                f(&phases[1]),
+                f(&phases[2]),
+                f(&phases[3])
+            );
+            assert!(phases[1][0] > 0.0 && phases[2][0] > 0.0, "a phase dispatched nothing");
+        }
+    }
+}
+
+fn add(a: [f64; 5], b: Vec<f64>) -> [f64; 5] {
+    std::array::from_fn(|i| a[i] + b[i])
 }
