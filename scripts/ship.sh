@@ -50,8 +50,14 @@ if preset not in ("scaling", "cross", "impact", "self"):
     for size in c["sizes"]:
         name = f"opimp-{size}-seed{c['seeds'][0]}-{task.replace(',', '_')}.safetensors"
         shutil.copy(f"target/ship/models/{preset}/{name}", os.path.join(part, name))
-    shutil.rmtree(dest, ignore_errors=True)
+    # The old folder is moved aside before the new one takes its name, so
+    # results/models/PRESET is always one whole folder or the other.
+    old = dest + ".old"
+    shutil.rmtree(old, ignore_errors=True)
+    if os.path.exists(dest):
+        os.replace(dest, old)
     os.replace(part, dest)
+    shutil.rmtree(old, ignore_errors=True)
     print(f"ship: {preset}: {len(c['sizes'])} model files in {dest}", file=sys.stderr)
 ship(f"target/ship/{preset}.json", f"results/{preset}.json")
 print(f"ship: {preset}: {len(r['models'])} models in results/{preset}.json", file=sys.stderr)

@@ -54,6 +54,11 @@ extern "C" {
     fn opimp_reset_webgpu_counts();
 }
 
+/// The sizes counted: OPIMP_DISPATCH_SIZES at build time, s and xl by default.
+fn sizes() -> Vec<Size> {
+    option_env!("OPIMP_DISPATCH_SIZES").unwrap_or("s,xl").split(',').map(|s| Size::parse(s).expect("a size")).collect()
+}
+
 /// Steps counted per case (after one step that compiles the kernels).
 const STEPS: usize = 2;
 
@@ -66,8 +71,7 @@ async fn count_the_device_calls_of_a_training_step() {
     assert!(opimp_count_webgpu(), "no WebGPU in this worker (headless Chromium needs --enable-unsafe-webgpu)");
     let device = gpu_device().await.expect("a WebGPU device");
     let seq = opimp::sequence::generate(20_000, 3, 0.02);
-    let sizes: Vec<Size> = option_env!("OPIMP_DISPATCH_SIZES").unwrap_or("s,xl").split(',').map(|s| Size::parse(s).expect("a size")).collect();
-    for size in sizes {
+    for size in sizes() {
         for members in [1usize, 5] {
             let seeds: Vec<u64> = (0..members as u64).collect();
             let seqs = vec![seq.as_slice(); members];
@@ -115,7 +119,7 @@ async fn count_the_device_calls_of_a_training_step() {
         }
     }
     // One device a test run (wgpu registers one per page).
-    count_a_pretraining_step_by_phase(&device).await;
+    count_a_pretraining_step_by_phase(&device, &seq).await;
 }
 
 /// Where a pretraining step's kernels go: the same step as the trainer's
@@ -125,11 +129,9 @@ async fn count_the_device_calls_of_a_training_step() {
 /// phase's dispatches are counted apart. The flushes end fusion's blocks at
 /// the phases' edges, so the three parts sum to about the trainer's step,
 /// not exactly; the step with no flush between is printed beside them.
-async fn count_a_pretraining_step_by_phase(device: &Device) {
+async fn count_a_pretraining_step_by_phase(device: &Device, seq: &[u8]) {
     let ad = device.clone().autodiff();
-    let seq = opimp::sequence::generate(20_000, 3, 0.02);
-    let sizes: Vec<Size> = option_env!("OPIMP_DISPATCH_SIZES").unwrap_or("s,xl").split(',').map(|s| Size::parse(s).expect("a size")).collect();
-    for size in sizes {
+    for size in sizes() {
         for members in [1usize, 5] {
             let seeds: Vec<u64> = (0..members as u64).collect();
             let mut rngs: Vec<Rng> = seeds.iter().map(|&s| Rng::new(s)).collect();
@@ -139,7 +141,7 @@ async fn count_a_pretraining_step_by_phase(device: &Device) {
             let mut phases = [[0f64; 5]; 4];
             // Step 0 compiles the kernels; steps 1 and 2 are counted.
             for step in 0..1 + STEPS {
-                let windows: Vec<_> = rngs.iter_mut().map(|r| random_windows(&seq, 64, None, r)).collect();
+                let windows: Vec<_> = rngs.iter_mut().map(|r| random_windows(seq, 64, None, r)).collect();
                 let inputs: Vec<&Vec<u8>> = windows.iter().flat_map(|ws: &Vec<(Vec<u8>, u8)>| ws.iter().map(|(w, _)| w)).collect();
                 let mut hot = vec![0f32; members * 64 * VOCAB];
                 for (i, ws) in windows.iter().enumerate() {
@@ -168,7 +170,8 @@ async fn count_a_pretraining_step_by_phase(device: &Device) {
                 let weights_now = stack.valid().weights().await;
                 assert!(weights_now[0].iter().all(|w| w.is_finite()), "a weight is not finite");
                 if step > 0 {
-                    phases[if split { 2 } else { 3 }] = add(phases[if split { 2 } else { 3 }], opimp_webgpu_counts());
+                    let at = if split { 2 } else { 3 };
+                    phases[at] = add(phases[at], opimp_webgpu_counts());
                 }
             }
             let f = |c: &[f64; 5]| c.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join(" ");
