@@ -18,4 +18,4 @@ export WASM_BINDGEN_TEST_TIMEOUT=1800
 locked=(--locked)
 [ "${OPIMP_UNLOCKED:-}" = 1 ] && locked=()
 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" -- "${locked[@]}" --features gpu --test gpu_dispatch -- --nocapture 2>&1 \
-  | tee target/gpu-dispatch.log | grep -E "DISPATCH|PHASES|test result"
+  | tee target/gpu-dispatch.log | grep -E "FUSION|DISPATCH|PHASES|test result"
