@@ -9,7 +9,7 @@
 #![cfg(all(target_arch = "wasm32", feature = "gpu"))]
 
 use burn::module::Module;
-use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
+use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use opimp::model::{Stack, gpu_device, read, tokens_tensor};
