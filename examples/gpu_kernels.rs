@@ -46,7 +46,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let blocks = opimp::model::gpu::configure_fusion();
+    let blocks = opimp::model::gpu::fusion_max_blocks();
     println!("{what}; burn's fusion search with max_blocks {blocks}; {size} x{members}");
     let seq = opimp::sequence::generate(20_000, 3, 0.02);
     let seeds: Vec<u64> = (0..members as u64).collect();

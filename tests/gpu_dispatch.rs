@@ -70,7 +70,7 @@ const READ_EACH_STEP: bool = option_env!("OPIMP_DISPATCH_READ_EACH").is_some();
 async fn count_the_device_calls_of_a_training_step() {
     assert!(opimp_count_webgpu(), "no WebGPU in this worker (headless Chromium needs --enable-unsafe-webgpu)");
     let device = gpu_device().await.expect("a WebGPU device");
-    console_log!("FUSION burn's fusion search with max_blocks {}", opimp::model::gpu::configure_fusion());
+    console_log!("FUSION burn's fusion search with max_blocks {}", opimp::model::gpu::fusion_max_blocks());
     let seq = opimp::sequence::generate(20_000, 3, 0.02);
     for size in sizes() {
         for members in [1usize, 5] {

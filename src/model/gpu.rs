@@ -20,19 +20,28 @@ use burn::tensor::Device;
 pub const FUSION_MAX_BLOCKS: usize = 1;
 
 /// Sets burn's fusion search for this process before the first fused
-/// operation; returns the number of blocks it runs with (another where
-/// burn's settings were already read).
-pub fn configure_fusion() -> usize {
+/// operation (the device's makers below call it; burn keeps the first
+/// setting it is given). A value of `OPIMP_FUSION_MAX_BLOCKS` that is not a
+/// positive number is said and left for the default.
+fn configure_fusion() {
     use burn::cubecl::config::RuntimeConfig;
-    let blocks = std::env::var("OPIMP_FUSION_MAX_BLOCKS")
-        .ok()
-        .or(option_env!("OPIMP_FUSION_MAX_BLOCKS").map(str::to_string))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(FUSION_MAX_BLOCKS);
+    let given = std::env::var("OPIMP_FUSION_MAX_BLOCKS").ok().or(option_env!("OPIMP_FUSION_MAX_BLOCKS").map(str::to_string));
+    let blocks = match given.as_deref().map(|v| v.parse::<usize>()) {
+        None => FUSION_MAX_BLOCKS,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            eprintln!("OPIMP_FUSION_MAX_BLOCKS={:?} is not a positive number; using {FUSION_MAX_BLOCKS}", given.unwrap_or_default());
+            FUSION_MAX_BLOCKS
+        }
+    };
     let setting = serde_json::json!({ "fusion": { "beam_search": { "max_blocks": blocks } } });
     if let Ok(config) = serde_json::from_value::<burn::BurnConfig>(setting) {
         let _ = burn::BurnConfig::try_set(config);
     }
+}
+
+/// The number of blocks burn's fusion search runs with in this process.
+pub fn fusion_max_blocks() -> usize {
     burn::runtime_config().fusion().beam_search.max_blocks
 }
 
